@@ -1,0 +1,51 @@
+/**
+ * nimi: a process manager for NixOS modular services. This module is the public API, and,
+ * run as a program, the CLI (`deno run -A mod.ts --config FILE validate`).
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./mod.ts";
+ * const config = await loadConfig("examples/demo.json");
+ * console.log(config.services.map((s) => s.name));
+ * ```
+ *
+ * @module
+ */
+export {
+  cleanRelativePath,
+  ConfigError,
+  configJsonSchema,
+  findCycle,
+  formatDiagnostic,
+  loadConfig,
+  normalizeSignal,
+  parseConfigText,
+  readConfigFile,
+  signalNumber,
+  startLayers,
+  stopLayers,
+  validateConfig,
+} from "./src/config/mod.ts";
+export type {
+  ConfigDataFile,
+  Credential,
+  Dependency,
+  DependencyCondition,
+  Diagnostic,
+  GraphNode,
+  NimiConfig,
+  NimiSettings,
+  ProbeValue,
+  RestartMode,
+  RestartPolicy,
+  ServiceSpec,
+  Severity,
+  ValidateOptions,
+} from "./src/config/mod.ts";
+export { main } from "./src/cli/main.ts";
+export { VERSION } from "./src/version.ts";
+
+if (import.meta.main) {
+  const { main } = await import("./src/cli/main.ts");
+  Deno.exit(await main(Deno.args));
+}

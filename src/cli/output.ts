@@ -1,0 +1,44 @@
+/**
+ * Where the CLI writes: an injectable pair of text sinks, so commands are testable and nothing
+ * else in nimi writes to the console directly.
+ *
+ * @module
+ */
+
+/** Text sinks for the CLI. */
+export interface Output {
+  /** Writes to standard output. */
+  out(text: string): void;
+  /** Writes to standard error. */
+  err(text: string): void;
+}
+
+const encoder = new TextEncoder();
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let off = 0;
+  while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+}
+
+/** The process's real standard output and error. */
+export const processOutput: Output = {
+  out: (text) => writeAll(Deno.stdout, text),
+  err: (text) => writeAll(Deno.stderr, text),
+};
+
+/** An output that keeps everything written, for tests. */
+export class MemoryOutput implements Output {
+  /** Everything written to standard output. */
+  stdout = "";
+  /** Everything written to standard error. */
+  stderr = "";
+  /** @param text Text for standard output. */
+  out(text: string): void {
+    this.stdout += text;
+  }
+  /** @param text Text for standard error. */
+  err(text: string): void {
+    this.stderr += text;
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * `nimi render` (placeholder until the renderers land).
+ *
+ * @module
+ */
+import type { CliArgs } from "./args.ts";
+import type { Output } from "./output.ts";
+import { UsageError } from "./usage_error.ts";
+
+/**
+ * Renders the services.
+ *
+ * @param _args Parsed command line.
+ * @param _io Where to write.
+ * @returns The exit code.
+ */
+export function renderCommand(_args: CliArgs, _io: Output): Promise<number> {
+  return Promise.reject(new UsageError("nimi render is not available in this build yet"));
+}

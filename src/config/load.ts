@@ -1,0 +1,91 @@
+/**
+ * Reads a config file and parses it as JSON or JSONC (comments and trailing commas allowed).
+ *
+ * @module
+ */
+import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
+import { ConfigError } from "./diagnostics.ts";
+
+/**
+ * Reads and parses a config file. JSON is a subset of what is accepted: JSONC comments and
+ * trailing commas are allowed in any file.
+ *
+ * @param file Path of the config file.
+ * @returns The parsed JSON value.
+ * @throws {ConfigError} When the file cannot be read or is not valid JSON/JSONC.
+ */
+export async function readConfigFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw new ConfigError(file, [{
+      severity: "error",
+      path: "",
+      message: `cannot read config: ${describeFsError(e)}`,
+    }], { cause: e });
+  }
+  return parseConfigText(file, text);
+}
+
+/**
+ * Parses config text as JSONC.
+ *
+ * @param file The file name, for messages.
+ * @param text The file's content.
+ * @returns The parsed value.
+ * @throws {ConfigError} On a syntax error, naming line and column.
+ */
+export function parseConfigText(file: string, text: string): unknown {
+  const errors: ParseError[] = [];
+  const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first !== undefined) {
+    const { line, column } = position(text, first.offset);
+    throw new ConfigError(file, [{
+      severity: "error",
+      path: "",
+      message: `invalid JSON at line ${line}, column ${column}: ${
+        describeParseError(printParseErrorCode(first.error))
+      }`,
+    }]);
+  }
+  if (text.trim() === "") {
+    throw new ConfigError(file, [{
+      severity: "error",
+      path: "",
+      message: 'invalid JSON: the file is empty; expected an object with "services"',
+    }]);
+  }
+  return value;
+}
+
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return { line, column };
+}
+
+function describeParseError(code: string): string {
+  const words = code.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  return words.replace(/ expected$/, "").replace(
+    /^(.*)$/,
+    (w) => code.endsWith("Expected") ? `expected ${w}` : w,
+  );
+}
+
+/**
+ * Turns a file system error into a short reason.
+ *
+ * @param e The error thrown by a Deno file API.
+ * @returns "no such file", "permission denied", "is a directory" or the error's message.
+ */
+export function describeFsError(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "no such file";
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (e instanceof Deno.errors.IsADirectory) return "is a directory";
+  const message = e instanceof Error ? e.message : String(e);
+  if (/EISDIR|Is a directory/i.test(message)) return "is a directory";
+  return message.replace(/\s*\(os error \d+\).*$/, "").toLowerCase();
+}

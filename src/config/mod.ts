@@ -1,0 +1,16 @@
+/**
+ * The config contract: loading, validation, normalisation and the JSON Schema.
+ *
+ * @module
+ */
+export { loadConfig, validateConfig } from "./validate.ts";
+export type { ValidateOptions } from "./validate.ts";
+export { parseConfigText, readConfigFile } from "./load.ts";
+export { ConfigError, formatDiagnostic } from "./diagnostics.ts";
+export type { Diagnostic, Severity } from "./diagnostics.ts";
+export { configJsonSchema, DEPENDENCY_CONDITIONS, PROBE_TYPES, RESTART_MODES } from "./schema.ts";
+export { cleanRelativePath, NAME_SEPARATOR } from "./normalize.ts";
+export { findCycle, startLayers, stopLayers } from "./graph.ts";
+export type { GraphNode } from "./graph.ts";
+export { normalizeSignal, SIGNAL_NUMBERS, signalNumber } from "./signals.ts";
+export type * from "./types.ts";

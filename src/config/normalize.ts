@@ -1,0 +1,248 @@
+/**
+ * Normalisation: the parsed config turned into the flat shape the runtime and renderers use.
+ * Pure: diagnostics are returned, never printed.
+ *
+ * @module
+ */
+import type { RawConfig, RawService, RestartSettingsValue } from "./schema.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { jsonPath } from "./diagnostics.ts";
+import { normalizeSignal } from "./signals.ts";
+import { findCycle } from "./graph.ts";
+import type { ConfigDataFile, NimiSettings, RestartPolicy, ServiceSpec } from "./types.ts";
+
+/** Separator between a parent's and a child's name in flattened names. */
+export const NAME_SEPARATOR = "-";
+
+const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Result of normalisation: the services and settings, plus what was found on the way. */
+export interface Normalized {
+  /** Flattened services (empty when there are errors). */
+  services: ServiceSpec[];
+  /** Resolved settings. */
+  settings: NimiSettings;
+  /** Errors and warnings. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Flattens nested services, resolves defaults and checks what the schema cannot: name
+ * collisions, configData paths, assertions, dependency names and cycles.
+ *
+ * @param config A config that passed schema validation.
+ * @returns Services, settings and diagnostics.
+ */
+export function normalize(config: RawConfig): Normalized {
+  const diagnostics: Diagnostic[] = [];
+  const settings = resolveSettings(config);
+  const services: ServiceSpec[] = [];
+  const seen = new Map<string, string>();
+
+  const visit = (
+    name: string,
+    raw: RawService,
+    path: string[],
+    parent: string | null,
+    at: PropertyKey[],
+  ) => {
+    const where = jsonPath(at);
+    const flat = parent === null ? name : `${parent}${NAME_SEPARATOR}${name}`;
+    if (!VALID_NAME.test(flat)) {
+      diagnostics.push(err(
+        where,
+        `service name ${JSON.stringify(flat)} is not usable: use letters, digits, "_", "." ` +
+          `and "-", starting with a letter or digit`,
+      ));
+    }
+    const other = seen.get(flat);
+    if (other !== undefined) {
+      diagnostics.push(err(
+        where,
+        `flattened name "${flat}" is also the name of ${other}; rename one of them`,
+      ));
+    } else seen.set(flat, where);
+
+    for (const a of raw.assertions) {
+      if (!a.assertion) diagnostics.push(err(where, `assertion failed: ${a.message}`));
+    }
+    for (const w of raw.warnings) {
+      diagnostics.push({ severity: "warning", path: where, message: w });
+    }
+
+    const o = raw.nimi;
+    services.push({
+      name: flat,
+      path,
+      jsonPath: where,
+      parent,
+      argv: raw.process.argv,
+      configData: configData(raw, at, diagnostics),
+      type: o.type,
+      dependsOn: Object.entries(o.dependsOn).map(([n, condition]) => ({ name: n, condition })),
+      readiness: o.readiness,
+      liveness: o.liveness,
+      environment: o.environment,
+      inheritEnvironment: o.inheritEnvironment,
+      workingDirectory: o.workingDirectory,
+      user: o.user,
+      group: o.group,
+      stopSignal: normalizeSignal(o.stopSignal),
+      stopTimeout: o.stopTimeout ?? settings.shutdown.timeout,
+      restart: { ...settings.restart, ...definedOnly(o.restart ?? {}) },
+      credentials: Object.entries(o.credentials).map(([n, p]) => ({ name: n, path: p })),
+      forwardSignals: o.forwardSignals.map(normalizeSignal),
+      reloadSignal: o.reloadSignal === null ? null : normalizeSignal(o.reloadSignal),
+    });
+    for (const [childName, child] of Object.entries(raw.services)) {
+      visit(childName, child, [...path, childName], flat, [...at, "services", childName]);
+    }
+  };
+  for (const [name, raw] of Object.entries(config.services)) {
+    visit(name, raw, [name], null, ["services", name]);
+  }
+  diagnostics.push(...checkDependencies(services));
+  for (const d of checkCredentialNames(services)) diagnostics.push(d);
+  return { services, settings, diagnostics };
+}
+
+function err(path: string, message: string): Diagnostic {
+  return { severity: "error", path, message };
+}
+
+function definedOnly<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
+function resolveSettings(config: RawConfig): NimiSettings {
+  const s = config.settings;
+  const restart: RestartPolicy = pickRestart(s.restart);
+  return {
+    restart,
+    startup: { runOnStartup: s.startup.runOnStartup },
+    logging: {
+      enable: s.logging.enable || s.logging.enableLogFiles === true,
+      logsDir: s.logging.logsDir,
+      maxBytes: s.logging.maxBytes,
+      maxFiles: s.logging.maxFiles,
+    },
+    shutdown: { timeout: s.shutdown.timeout, stopOnFailure: s.shutdown.stopOnFailure },
+    pid1: { subreaper: s.pid1.subreaper },
+  };
+}
+
+function pickRestart(r: RestartSettingsValue): RestartPolicy {
+  return {
+    mode: r.mode,
+    time: r.time,
+    count: r.count,
+    backoff: r.backoff,
+    maxTime: r.maxTime,
+    resetAfter: r.resetAfter,
+  };
+}
+
+/**
+ * Normalises a relative path and checks that it stays inside its directory.
+ *
+ * @param path A path such as `echo/greeting.txt` or `./a//b`.
+ * @returns The clean path (`a/b`), or an error message.
+ */
+export function cleanRelativePath(path: string): { ok: string } | { error: string } {
+  if (path.startsWith("/")) {
+    return { error: `must be a relative path, got absolute path ${JSON.stringify(path)}` };
+  }
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) {
+        return {
+          error: `must stay inside the service's config directory, got ${JSON.stringify(path)}`,
+        };
+      }
+      parts.pop();
+    } else parts.push(part);
+  }
+  if (parts.length === 0) return { error: `must name a file, got ${JSON.stringify(path)}` };
+  return { ok: parts.join("/") };
+}
+
+function configData(raw: RawService, at: PropertyKey[], out: Diagnostic[]): ConfigDataFile[] {
+  const files: ConfigDataFile[] = [];
+  const byPath = new Map<string, string>();
+  for (const [key, entry] of Object.entries(raw.configData)) {
+    if (!entry.enable) continue;
+    const where = [...at, "configData", key];
+    const given = entry.path ?? entry.name ?? key;
+    const clean = cleanRelativePath(given);
+    if ("error" in clean) {
+      out.push(err(jsonPath([...where, "path"]), clean.error));
+      continue;
+    }
+    const source = entry.source ?? null;
+    const text = entry.text ?? null;
+    if (source === null && text === null) {
+      out.push(err(jsonPath(where), `needs a "source" file or a "text"`));
+      continue;
+    }
+    const other = byPath.get(clean.ok);
+    if (other !== undefined) {
+      out.push(err(
+        jsonPath([...where, "path"]),
+        `path "${clean.ok}" is also used by configData.${JSON.stringify(other)}`,
+      ));
+      continue;
+    }
+    byPath.set(clean.ok, key);
+    files.push({ key, path: clean.ok, source, text });
+  }
+  return files;
+}
+
+function checkDependencies(services: readonly ServiceSpec[]): Diagnostic[] {
+  const names = new Set(services.map((s) => s.name));
+  const out: Diagnostic[] = [];
+  for (const s of services) {
+    for (const d of s.dependsOn) {
+      const where = `${s.jsonPath}.nimi.dependsOn.${JSON.stringify(d.name)}`;
+      if (d.name === s.name) out.push(err(where, "a service cannot depend on itself"));
+      else if (!names.has(d.name)) {
+        out.push(err(
+          where,
+          `unknown service "${d.name}"; known services: ${[...names].join(", ")}`,
+        ));
+      }
+    }
+  }
+  if (out.length > 0) return out;
+  const cycle = findCycle(services.map((s) => ({
+    name: s.name,
+    after: s.dependsOn.map((d) => d.name),
+  })));
+  if (cycle !== null) {
+    const first = services.find((s) => s.name === cycle[0]);
+    out.push(err(
+      `${first?.jsonPath ?? "services"}.nimi.dependsOn`,
+      `dependency cycle: ${cycle.join(" -> ")}`,
+    ));
+  }
+  return out;
+}
+
+function checkCredentialNames(services: readonly ServiceSpec[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const s of services) {
+    for (const c of s.credentials) {
+      if (c.name.includes("/") || c.name === "." || c.name === ".." || c.name === "") {
+        out.push(err(
+          `${s.jsonPath}.nimi.credentials.${JSON.stringify(c.name)}`,
+          `credential name must be a plain file name, got ${JSON.stringify(c.name)}`,
+        ));
+      }
+    }
+  }
+  return out;
+}

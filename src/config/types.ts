@@ -1,0 +1,127 @@
+/**
+ * The normalised config: what the runtime and every renderer consume. Nested services are
+ * flattened, defaults applied, disabled configData dropped, signal names in `SIG` form and each
+ * service's restart policy merged with the global one.
+ *
+ * @module
+ */
+import type { DependencyCondition, ProbeValue, RestartMode } from "./schema.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+
+export type { DependencyCondition, ProbeValue, RestartMode } from "./schema.ts";
+
+/** A restart policy with every field resolved. */
+export interface RestartPolicy {
+  /** When to restart. */
+  mode: RestartMode;
+  /** Delay before the first restart, in milliseconds. */
+  time: number;
+  /** Most restarts in mode `up-to-count`. */
+  count: number;
+  /** Delay multiplier per consecutive restart (1: none). */
+  backoff: number;
+  /** Cap on the grown delay, in milliseconds. */
+  maxTime: number;
+  /** Run time after which the counter and delay reset, in milliseconds (0: never). */
+  resetAfter: number;
+}
+
+/** One enabled configData file. */
+export interface ConfigDataFile {
+  /** The attribute name in `configData`. */
+  key: string;
+  /** Normalised relative path inside the service's config directory. */
+  path: string;
+  /** File to link to, if any. */
+  source: string | null;
+  /** Text to write when there is no source. */
+  text: string | null;
+}
+
+/** A dependency on another service. */
+export interface Dependency {
+  /** The flattened name of the service depended on. */
+  name: string;
+  /** What must have happened to it. */
+  condition: DependencyCondition;
+}
+
+/** A credential file to expose in `$CREDENTIALS_DIRECTORY`. */
+export interface Credential {
+  /** File name inside the credentials directory. */
+  name: string;
+  /** File to copy from. */
+  path: string;
+}
+
+/** One service, flattened and resolved. */
+export interface ServiceSpec {
+  /** Unique flattened name: nested names joined with `-` (`stack-cache-warmer`). */
+  name: string;
+  /** Attribute names from the top (`["stack", "cache", "warmer"]`). */
+  path: readonly string[];
+  /** Where it sits in the JSON (`services.stack.services.cache`). */
+  jsonPath: string;
+  /** Flattened name of the service it is nested in, or null at top level. */
+  parent: string | null;
+  /** Program and arguments. */
+  argv: readonly string[];
+  /** Enabled configData files. */
+  configData: readonly ConfigDataFile[];
+  /** `simple` (long-running) or `oneshot` (runs to completion). */
+  type: "simple" | "oneshot";
+  /** Services this one waits for. */
+  dependsOn: readonly Dependency[];
+  /** Readiness probe, or null (ready once started). */
+  readiness: ProbeValue | null;
+  /** Liveness probe, or null. */
+  liveness: ProbeValue | null;
+  /** Variables added to the environment. */
+  environment: Readonly<Record<string, string>>;
+  /** Whether nimi's own environment is passed on. */
+  inheritEnvironment: boolean;
+  /** Working directory, or null for nimi's. */
+  workingDirectory: string | null;
+  /** User name or id to run as, or null. */
+  user: string | number | null;
+  /** Group name or id to run as, or null. */
+  group: string | number | null;
+  /** Signal sent to the process group to stop it (`SIGTERM`). */
+  stopSignal: string;
+  /** Milliseconds before SIGKILL after the stop signal. */
+  stopTimeout: number;
+  /** Resolved restart policy. */
+  restart: RestartPolicy;
+  /** Credential files. */
+  credentials: readonly Credential[];
+  /** Signals forwarded from nimi to the service's group. */
+  forwardSignals: readonly string[];
+  /** Signal sent instead of SIGHUP, or null. */
+  reloadSignal: string | null;
+}
+
+/** Global settings, resolved. */
+export interface NimiSettings {
+  /** Global restart policy (each service has its resolved copy). */
+  restart: RestartPolicy;
+  /** Startup hook. */
+  startup: { runOnStartup: string | null };
+  /** Log files. */
+  logging: { enable: boolean; logsDir: string; maxBytes: number | null; maxFiles: number };
+  /** Shutdown behaviour. */
+  shutdown: { timeout: number; stopOnFailure: boolean };
+  /** PID 1 duties. */
+  pid1: { subreaper: boolean };
+}
+
+/** A validated, normalised config. */
+export interface NimiConfig {
+  /** The file it was read from. */
+  file: string;
+  /** Every service, nested ones included, parents before children, in file order. */
+  services: readonly ServiceSpec[];
+  /** Resolved settings. */
+  settings: NimiSettings;
+  /** Warnings found while validating (unknown keys, service warnings). */
+  warnings: readonly Diagnostic[];
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the real tools the test suite checks its work with, when they are missing.
+# Debian packages need root; without root it lists what to install and fails.
+set -eu
+missing=""
+need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need supervisord supervisor
+need s6-svscan s6
+need runsvdir runit
+need foreman ruby-foreman
+need tini tini
+need dumb-init dumb-init
+need docker-compose docker-compose
+need systemd-analyze systemd
+need nix-instantiate nix-bin
+need bwrap bubblewrap
+need unshare util-linux
+need ps procps
+need python3 python3
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "tests/tools.sh: installing:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  exit 0
+fi
+echo "tests/tools.sh: the test suite needs these Debian packages:$missing" >&2
+echo "tests/tools.sh: install them (apt-get install -y$missing) or run as root" >&2
+exit 1
