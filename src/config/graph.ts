@@ -53,7 +53,11 @@ export function findCycle(nodes: readonly GraphNode[]): string[] | null {
  *
  * @param nodes An acyclic graph.
  * @returns Layers in start order; names keep their input order within a layer.
- * @throws {RangeError} When the graph has a cycle.
+ * @throws {RangeError} When the graph has a cycle; the message lists it (`a -> b -> a`).
+ * @example
+ * ```ts
+ * startLayers([{ name: "web", after: ["db"] }, { name: "db", after: [] }]); // [["db"], ["web"]]
+ * ```
  */
 export function startLayers(nodes: readonly GraphNode[]): string[][] {
   const known = new Set(nodes.map((n) => n.name));
@@ -63,7 +67,12 @@ export function startLayers(nodes: readonly GraphNode[]): string[][] {
     const layer = nodes.filter((n) =>
       !placed.has(n.name) && n.after.every((d) => !known.has(d) || placed.has(d))
     ).map((n) => n.name);
-    if (layer.length === 0) throw new RangeError("Cannot order services: dependency cycle");
+    if (layer.length === 0) {
+      const cycle = findCycle(nodes.filter((n) => !placed.has(n.name)));
+      throw new RangeError(
+        `Cannot order services: dependency cycle ${cycle?.join(" -> ") ?? "(unknown)"}`,
+      );
+    }
     layer.forEach((n) => placed.add(n));
     layers.push(layer);
   }
@@ -75,6 +84,11 @@ export function startLayers(nodes: readonly GraphNode[]): string[][] {
  *
  * @param nodes An acyclic graph.
  * @returns Layers in stop order.
+ * @throws {RangeError} When the graph has a cycle.
+ * @example
+ * ```ts
+ * stopLayers([{ name: "web", after: ["db"] }, { name: "db", after: [] }]); // [["web"], ["db"]]
+ * ```
  */
 export function stopLayers(nodes: readonly GraphNode[]): string[][] {
   return startLayers(nodes).reverse();

@@ -37,6 +37,13 @@ export async function readConfigFile(file: string): Promise<unknown> {
  * @throws {ConfigError} On a syntax error, naming line and column.
  */
 export function parseConfigText(file: string, text: string): unknown {
+  if (text.trim() === "") {
+    throw new ConfigError(file, [{
+      severity: "error",
+      path: "",
+      message: "invalid JSON: the file is empty; expected an object with \"services\"",
+    }]);
+  }
   const errors: ParseError[] = [];
   const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];

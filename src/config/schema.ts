@@ -9,13 +9,16 @@
  * @module
  */
 import { z } from "zod";
-import { normalizeSignal, SIGNAL_NAMES } from "./signals.ts";
+import { SIGNAL_NAMES } from "./signals.ts";
 
 const ownedSchemas = new WeakSet<z.ZodType>();
 
 /** Declares an object nimi owns: unknown keys pass validation but are reported as warnings. */
-function owned<T extends z.core.$ZodLooseShape>(shape: T): z.ZodObject<T, z.core.$loose> {
-  const schema = z.looseObject(shape);
+function owned<T extends z.core.$ZodLooseShape>(
+  shape: T,
+  meta?: { title?: string; description?: string },
+): z.ZodObject<T, z.core.$loose> {
+  const schema = meta ? z.looseObject(shape).meta(meta) : z.looseObject(shape);
   ownedSchemas.add(schema);
   return schema;
 }
@@ -39,11 +42,15 @@ const nonEmptyString = z.string({ error: "must be a string" }).min(1, {
   error: "must not be empty",
 });
 
+const SIGNAL_CHOICES = [...SIGNAL_NAMES, ...SIGNAL_NAMES.map((n) => n.slice(3))] as [
+  string,
+  ...string[],
+];
+
 /** A signal name, `SIGTERM` or `TERM`; normalised later to the `SIG` form. */
-export const SignalName = z.string({ error: 'must be a signal name such as "SIGTERM"' }).refine(
-  (s) => SIGNAL_NAMES.includes(normalizeSignal(s)),
-  { error: `must be a signal name such as "SIGTERM"` },
-);
+export const SignalName = z.enum(SIGNAL_CHOICES, {
+  error: `must be a signal name such as "SIGTERM" or "TERM"`,
+});
 
 /** The restart modes nimi understands; the first three are the Rust Nimi's. */
 export const RESTART_MODES = ["never", "up-to-count", "always", "on-failure"] as const;
@@ -300,7 +307,7 @@ export const Config = owned({
   warnings: z.unknown().optional(),
   passthru: z.unknown().optional(),
   meta: z.unknown().optional(),
-}).meta({
+}, {
   title: "nimi config",
   description: "NixOS modular services evaluated to JSON, as nimi runs and renders them",
 });
