@@ -1,0 +1,129 @@
+/**
+ * Helpers shared by the benchmarks: process counting through /proc, RSS and CPU readings,
+ * temporary directories, and running nimi from this source tree.
+ *
+ * @module
+ */
+
+/** Repository root. */
+export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Milliseconds since an arbitrary start (monotonic). */
+export function now(): number {
+  return performance.now();
+}
+
+/** Sleeps for `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Pids whose command line contains `marker` (as a whole argument).
+ *
+ * @param marker An argument unique to the benchmark's services.
+ * @returns The matching pids.
+ */
+export function pidsWithArg(marker: string): number[] {
+  const found: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    let cmd: string;
+    try {
+      cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
+    } catch {
+      continue; // the process ended while we looked: not a match
+    }
+    if (cmd.split("\0").includes(marker)) found.push(Number(e.name));
+  }
+  return found;
+}
+
+/**
+ * Waits until `count` processes carry `marker`, polling every few milliseconds.
+ *
+ * @returns Milliseconds waited.
+ */
+export async function waitForCount(
+  marker: string,
+  count: number,
+  limitMs = 60000,
+): Promise<number> {
+  const t0 = now();
+  while (pidsWithArg(marker).length < count) {
+    if (now() - t0 > limitMs) throw new Error(`Timed out waiting for ${count} x ${marker}`);
+    await sleep(2);
+  }
+  return now() - t0;
+}
+
+/** Resident set size of a process and its descendants, in MiB. */
+export function rssMiB(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      const m = Deno.readTextFileSync(`/proc/${pid}/status`).match(/VmRSS:\s+(\d+) kB/);
+      if (m) kb += Number(m[1]);
+    } catch {
+      continue; // gone: contributes nothing
+    }
+  }
+  return kb / 1024;
+}
+
+/** CPU time (user + system) of a process in clock ticks. */
+export function cpuTicks(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Direct children pids of a process (all threads). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const text = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`).trim();
+    if (text) out.push(...text.split(" ").map(Number));
+  }
+  return out;
+}
+
+/** Command to run nimi from source with the running deno. */
+export function nimiArgv(config: string, ...extra: string[]): string[] {
+  return [Deno.execPath(), "run", "-A", `${ROOT}/mod.ts`, "--config", config, "run", ...extra];
+}
+
+/** Median of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Writes a line to stdout. */
+export function say(line: string): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
+}
+
+/** Spawns a command with output discarded or sent to a file. */
+export function spawn(
+  argv: string[],
+  opts: { stdout?: string; cwd?: string; env?: Record<string, string> } = {},
+): Deno.ChildProcess {
+  const [cmd, ...args] = argv;
+  let stdout: "null" | "piped" = "null";
+  if (opts.stdout) stdout = "piped";
+  const child = new Deno.Command(cmd!, {
+    args,
+    stdin: "null",
+    stdout,
+    stderr: "null",
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+  }).spawn();
+  if (opts.stdout) {
+    const file = Deno.openSync(opts.stdout, { write: true, create: true, truncate: true });
+    child.stdout.pipeTo(file.writable);
+  }
+  return child;
+}

@@ -1,0 +1,85 @@
+/**
+ * Log forwarding: one service prints 2,000,000 lines of 100 bytes; time until the manager has
+ * written them all. Peers: `cat` through a pipe (the pipe limit), supervisord, foreman.
+ *
+ * @module
+ */
+import { median, nimiArgv, now, say, sleep, spawn } from "./lib.ts";
+import { writeNimi, writeProcfile, writeSupervisord } from "./peers.ts";
+
+const LINES = Number(Deno.env.get("BENCH_LINES") ?? 2_000_000);
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
+
+/** Result: median seconds per manager. */
+export type LogResult = Record<string, number>;
+
+/** Runs the log forwarding benchmark. */
+export async function benchLogs(): Promise<LogResult> {
+  const dir = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "nimi-bench-logs-" });
+  try {
+    const input = `${dir}/lines.txt`;
+    const body = "x".repeat(88);
+    const f = Deno.openSync(input, { write: true, create: true });
+    const enc = new TextEncoder();
+    for (let i = 0; i < LINES; i += 10000) {
+      let chunk = "";
+      for (let j = i; j < Math.min(i + 10000, LINES); j++) {
+        chunk += `${String(j).padStart(10, "0")} ${body}\n`;
+      }
+      f.writeSync(enc.encode(chunk));
+    }
+    f.close();
+    const service = [{ name: "gen", argv: ["/bin/cat", input] }];
+    const times: Record<string, number[]> = { cat: [], nimi: [], supervisord: [], foreman: [] };
+    for (let run = 0; run < RUNS; run++) {
+      const out = `${dir}/out`;
+      let t = now();
+      await new Deno.Command("/bin/sh", { args: ["-c", `cat ${input} | cat > ${out}`] }).output();
+      times.cat!.push(now() - t);
+
+      const logs = `${dir}/nimi-logs-${run}`;
+      const config = writeNimi(dir, service, { restart: false, logDir: logs });
+      t = now();
+      const nimi = spawn(nimiArgv(config), { stdout: out });
+      await nimi.status;
+      times.nimi!.push(now() - t);
+      checkLines(out, "nimi stdout");
+
+      const sdir = Deno.makeTempDirSync({ dir });
+      const conf = writeSupervisord(sdir, service, { restart: false, logDir: sdir });
+      t = now();
+      const sup = spawn(["supervisord", "-n", "-c", conf]);
+      const want = LINES * 100;
+      for (;;) {
+        let size = 0;
+        try {
+          size = Deno.statSync(`${sdir}/gen.log`).size;
+        } catch {
+          size = 0; // not created yet
+        }
+        if (size >= want) break;
+        await sleep(2);
+      }
+      times.supervisord!.push(now() - t);
+      sup.kill("SIGTERM");
+      await sup.status;
+
+      const procfile = writeProcfile(dir, service);
+      t = now();
+      const fm = spawn(["foreman", "start", "-f", procfile, "-d", dir], { stdout: out });
+      await fm.status;
+      times.foreman!.push(now() - t);
+    }
+    return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v) / 1000]));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+function checkLines(file: string, what: string): void {
+  const text = Deno.readTextFileSync(file);
+  const n = text.split("\n").filter((l) => / x{88}$/.test(l)).length;
+  if (n !== LINES) say(`warning: ${what} has ${n} of ${LINES} lines`);
+}
+
+if (import.meta.main) say(JSON.stringify(await benchLogs()));
