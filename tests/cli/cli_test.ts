@@ -25,7 +25,13 @@ Deno.test("nimi --help lists every command", async () => {
 
 Deno.test("nimi validate prints the number and names of services, nested ones included", async () => {
   const file = `${REPO_ROOT}/tests/fixtures/valid/nested-two-levels.json`;
-  for (const args of [["--config", file, "validate"], ["-c", file, "validate"], ["validate", "-c", file]]) {
+  for (
+    const args of [["--config", file, "validate"], ["-c", file, "validate"], [
+      "validate",
+      "-c",
+      file,
+    ]]
+  ) {
     const io = new MemoryOutput();
     assert.equal(await main(args, io), 0);
     assert.equal(
@@ -40,11 +46,20 @@ Deno.test("usage errors exit 2 with one line saying how to fix the call", async 
   const cases: [string[], string][] = [
     [[], `nimi: no command given; try "nimi --config FILE validate" or "nimi --help"\n`],
     [["validate"], `nimi: "nimi validate" needs a config: nimi --config FILE validate\n`],
-    [["frobnicate"], `nimi: unknown command "frobnicate"; expected one of: run, validate, schema, render, help\n`],
+    [
+      ["frobnicate"],
+      `nimi: unknown command "frobnicate"; expected one of: run, validate, schema, render, help\n`,
+    ],
     [["--bogus", "validate"], `nimi: unknown option --bogus; see "nimi --help"\n`],
     [["validate", "--config"], `nimi: option --config needs a value; see "nimi --help"\n`],
-    [["-c", "x.json", "validate", "--to", "s6"], `nimi: option --to belongs to "nimi render", not "nimi validate"\n`],
-    [["-c", "x.json", "run", "--log-format", "xml"], `nimi: --log-format must be "text" or "json", got "xml"\n`],
+    [
+      ["-c", "x.json", "validate", "--to", "s6"],
+      `nimi: option --to belongs to "nimi render", not "nimi validate"\n`,
+    ],
+    [
+      ["-c", "x.json", "run", "--log-format", "xml"],
+      `nimi: --log-format must be "text" or "json", got "xml"\n`,
+    ],
     [["validate", "run"], `nimi: unexpected argument "run"; give one command, see "nimi --help"\n`],
   ];
   for (const [args, message] of cases) {

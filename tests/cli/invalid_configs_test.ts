@@ -17,8 +17,11 @@ function assertNoStackTrace(stderr: string): void {
 Deno.test("nimi validate rejects every invalid fixture with exit 2 and a clear message", async (t) => {
   const names = Object.keys(expected).sort();
   assert.ok(names.length >= 30, `only ${names.length} invalid fixtures`);
-  const results = await mapLimit(names, 4, (name) =>
-    runCli(["--config", `${DIR}/${name}`, "validate"]));
+  const results = await mapLimit(
+    names,
+    4,
+    (name) => runCli(["--config", `${DIR}/${name}`, "validate"]),
+  );
   for (const [i, name] of names.entries()) {
     await t.step(name, () => {
       const r = results[i]!;

@@ -5,9 +5,9 @@ import { REPO_ROOT, runCli } from "../helpers/cli.ts";
 const STRICT = `${REPO_ROOT}/tests/fixtures/strict`;
 
 const TYPOS: Record<string, string> = {
-  "process-typo.json": `services.web.process.argvv: warning: unknown key "argvv"; did you mean "argv"?`,
-  "settings-typo.json":
-    `settings.restart.mod: warning: unknown key "mod"; did you mean "mode"?`,
+  "process-typo.json":
+    `services.web.process.argvv: warning: unknown key "argvv"; did you mean "argv"?`,
+  "settings-typo.json": `settings.restart.mod: warning: unknown key "mod"; did you mean "mode"?`,
   "nimi-typo.json":
     `services.web.nimi.dependOn: warning: unknown key "dependOn"; did you mean "dependsOn"?`,
   "configdata-typo.json":

@@ -89,7 +89,12 @@ Deno.test("validateConfig() drops disabled configData and cleans paths", async (
   const config = await loadConfig(`${VALID}/configdata.json`);
   assert.deepEqual(config.services[0]!.configData, [
     { key: "app.conf", path: "app.conf", source: "/etc/hostname", text: null },
-    { key: "nested/dir/greeting.txt", path: "nested/dir/greeting.txt", source: null, text: "hello\n" },
+    {
+      key: "nested/dir/greeting.txt",
+      path: "nested/dir/greeting.txt",
+      source: null,
+      text: "hello\n",
+    },
     { key: "named", path: "other-name.ini", source: null, text: "[x]\n" },
     { key: "nulls", path: "a/b.txt", source: null, text: "b" },
   ]);
