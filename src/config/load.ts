@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
+import type { ParseError } from "jsonc-parser";
 import { ConfigError } from "./diagnostics.ts";
 
 /**
@@ -36,14 +36,22 @@ export async function readConfigFile(file: string): Promise<unknown> {
  * @returns The parsed value.
  * @throws {ConfigError} On a syntax error, naming line and column.
  */
-export function parseConfigText(file: string, text: string): unknown {
+export async function parseConfigText(file: string, text: string): Promise<unknown> {
   if (text.trim() === "") {
     throw new ConfigError(file, [{
       severity: "error",
       path: "",
-      message: "invalid JSON: the file is empty; expected an object with \"services\"",
+      message: 'invalid JSON: the file is empty; expected an object with "services"',
     }]);
   }
+  try {
+    // Nix writes plain JSON: the built-in parser is the fast path. Anything it rejects goes to
+    // the JSONC parser, which accepts comments and trailing commas and locates real errors.
+    return JSON.parse(text);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+  }
+  const { parse, printParseErrorCode } = await import("jsonc-parser");
   const errors: ParseError[] = [];
   const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];
