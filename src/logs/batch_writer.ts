@@ -1,0 +1,173 @@
+/**
+ * Batched, ordered, asynchronous writing with back-pressure: many small formatted chunks are
+ * joined into large writes, and producers wait when too much is queued.
+ *
+ * @module
+ */
+
+/** Something bytes can be written to (`Deno.stdout`, a `Deno.FsFile`). */
+export interface ByteWriter {
+  /**
+   * Writes some of the bytes.
+   *
+   * @param p Bytes to write.
+   * @returns How many were written.
+   */
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** Options for {@link BatchWriter}. */
+export interface BatchWriterOptions {
+  /**
+   * Queued bytes above which {@link BatchWriter.ready} makes producers wait.
+   * @default 4 MiB
+   */
+  highWater?: number;
+  /**
+   * Largest single write, in bytes.
+   * @default 1 MiB
+   */
+  maxWrite?: number;
+  /** Called once with the error when a write fails; later writes are dropped. */
+  onError?: (error: unknown) => void;
+  /**
+   * Called before each write with its size; may replace the target (log rotation).
+   * Runs in write order, so it sees the file's real size.
+   */
+  beforeWrite?: (size: number) => Promise<void> | void;
+}
+
+/**
+ * Queues byte chunks and writes them in order, joining small ones into one write.
+ *
+ * @example
+ * ```ts
+ * const w = new BatchWriter(Deno.stdout);
+ * w.write(new TextEncoder().encode("hello\n"));
+ * await w.flush();
+ * ```
+ */
+export class BatchWriter {
+  #target: ByteWriter;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #pumping: Promise<void> | null = null;
+  #failed = false;
+  #waiters: (() => void)[] = [];
+  readonly #highWater: number;
+  readonly #maxWrite: number;
+  readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #beforeWrite: ((size: number) => Promise<void> | void) | undefined;
+
+  /**
+   * @param target Where the bytes go.
+   * @param options See {@link BatchWriterOptions}.
+   */
+  constructor(target: ByteWriter, options: BatchWriterOptions = {}) {
+    this.#target = target;
+    this.#highWater = options.highWater ?? 4 * 1024 * 1024;
+    this.#maxWrite = options.maxWrite ?? 1024 * 1024;
+    this.#onError = options.onError;
+    this.#beforeWrite = options.beforeWrite;
+  }
+
+  /** The current target. */
+  get target(): ByteWriter {
+    return this.#target;
+  }
+
+  /** Replaces the target; only call from `beforeWrite`, where no write is in flight. */
+  set target(next: ByteWriter) {
+    this.#target = next;
+  }
+
+  /** Bytes queued and not yet written. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /**
+   * Queues bytes; the caller must not modify them afterwards.
+   *
+   * @param bytes What to write.
+   */
+  write(bytes: Uint8Array): void {
+    if (this.#failed || bytes.length === 0) return;
+    this.#queue.push(bytes);
+    this.#queued += bytes.length;
+    this.#pumping ??= this.#pump();
+  }
+
+  /**
+   * Resolves when the queue is below the high-water mark: producers await it before reading
+   * more, which passes back-pressure on to the services' pipes.
+   *
+   * @returns A promise, or null when there is room already (the common case, no allocation).
+   */
+  ready(): Promise<void> | null {
+    if (this.#queued <= this.#highWater) return null;
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /**
+   * Waits until everything queued so far has been written.
+   *
+   * @returns A promise that resolves when the queue is empty.
+   */
+  async flush(): Promise<void> {
+    while (this.#pumping) await this.#pumping;
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#queue.length > 0 && !this.#failed) {
+        const batch = this.#take();
+        try {
+          await this.#beforeWrite?.(batch.length);
+          let off = 0;
+          while (off < batch.length) off += await this.#target.write(batch.subarray(off));
+        } catch (e) {
+          this.#failed = true;
+          this.#queue = [];
+          this.#queued = 0;
+          this.#onError?.(e);
+        }
+        this.#release();
+      }
+    } finally {
+      this.#pumping = null;
+      this.#release();
+    }
+  }
+
+  #take(): Uint8Array {
+    const first = this.#queue[0]!;
+    if (this.#queue.length === 1 || first.length >= this.#maxWrite) {
+      this.#queue.shift();
+      this.#queued -= first.length;
+      return first;
+    }
+    let size = 0;
+    let n = 0;
+    while (n < this.#queue.length && size + this.#queue[n]!.length <= this.#maxWrite) {
+      size += this.#queue[n]!.length;
+      n++;
+    }
+    const parts = this.#queue.splice(0, n);
+    this.#queued -= size;
+    const batch = new Uint8Array(size);
+    let off = 0;
+    for (const p of parts) {
+      batch.set(p, off);
+      off += p.length;
+    }
+    return batch;
+  }
+
+  #release(): void {
+    if (this.#queued > this.#highWater && !this.#failed) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}

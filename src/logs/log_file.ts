@@ -1,0 +1,104 @@
+/**
+ * One service's log file, written in batches, with optional size-based rotation
+ * (`<name>.log` -> `<name>.log.1` -> ... -> `<name>.log.<maxFiles>`, the oldest dropped).
+ *
+ * @module
+ */
+import { BatchWriter } from "./batch_writer.ts";
+
+/** Options for {@link LogFile.open}. */
+export interface LogFileOptions {
+  /** Rotate before a write would take the file past this size (null: never rotate). */
+  maxBytes: number | null;
+  /** Rotated files kept. */
+  maxFiles: number;
+  /** Called once when writing fails (the file is then given up). */
+  onError: (error: unknown) => void;
+}
+
+/** A log file receiving whole formatted lines. */
+export class LogFile {
+  readonly #path: string;
+  readonly #options: LogFileOptions;
+  #file: Deno.FsFile;
+  #size: number;
+  readonly #writer: BatchWriter;
+
+  private constructor(path: string, file: Deno.FsFile, size: number, options: LogFileOptions) {
+    this.#path = path;
+    this.#file = file;
+    this.#size = size;
+    this.#options = options;
+    const maxWrite = options.maxBytes === null ? undefined : Math.min(options.maxBytes, 1 << 20);
+    this.#writer = new BatchWriter(file, {
+      onError: options.onError,
+      beforeWrite: (n) => this.#beforeWrite(n),
+      ...(maxWrite === undefined ? {} : { maxWrite }),
+    });
+  }
+
+  /**
+   * Opens (appending, mode 0600) a log file.
+   *
+   * @param path File path.
+   * @param options See {@link LogFileOptions}.
+   * @returns The open log file.
+   */
+  static async open(path: string, options: LogFileOptions): Promise<LogFile> {
+    const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
+    const { size } = await file.stat();
+    return new LogFile(path, file, size, options);
+  }
+
+  /** The writer lines are queued on (for back-pressure). */
+  get writer(): BatchWriter {
+    return this.#writer;
+  }
+
+  /**
+   * Queues whole formatted lines.
+   *
+   * @param bytes One or more lines, each ending with a newline.
+   */
+  write(bytes: Uint8Array): void {
+    this.#writer.write(bytes);
+  }
+
+  /**
+   * Writes what is queued and closes the file.
+   *
+   * @returns A promise that resolves once closed.
+   */
+  async close(): Promise<void> {
+    await this.#writer.flush();
+    try {
+      this.#file.close();
+    } catch (e) {
+      // A failed rotation already closed it; that failure was reported through onError.
+      if (!(e instanceof Deno.errors.BadResource)) throw e;
+    }
+  }
+
+  async #beforeWrite(n: number): Promise<void> {
+    const max = this.#options.maxBytes;
+    if (max !== null && this.#size > 0 && this.#size + n > max) await this.#rotate();
+    this.#size += n;
+  }
+
+  async #rotate(): Promise<void> {
+    this.#file.close();
+    const keep = this.#options.maxFiles;
+    await Deno.remove(`${this.#path}.${keep}`).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    for (let i = keep - 1; i >= 1; i--) {
+      await Deno.rename(`${this.#path}.${i}`, `${this.#path}.${i + 1}`).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
+    await Deno.rename(this.#path, `${this.#path}.1`);
+    this.#file = await Deno.open(this.#path, { append: true, create: true, mode: 0o600 });
+    this.#writer.target = this.#file;
+    this.#size = 0;
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * Where every line of service output and every nimi message goes: the console (text with
+ * aligned prefixes, or JSON) and, when enabled, one log file per service. Service lines pass
+ * through {@link ServiceStream}, which splits bytes into lines and applies back-pressure.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { BatchWriter, type ByteWriter } from "./batch_writer.ts";
+import {
+  consolePrefix,
+  jsonLines,
+  type LogFormat,
+  prefixLines,
+  type StreamName,
+  utf8,
+} from "./format.ts";
+import { LineSplitter } from "./line_splitter.ts";
+import { LogFile } from "./log_file.ts";
+
+/** Options for {@link LogSink.create}. */
+export interface LogSinkOptions {
+  /** Every name lines will be written under (services, `startup`); sets the prefix width. */
+  names: readonly string[];
+  /** Console format. */
+  format: LogFormat;
+  /** Colour the console prefixes (text format only). */
+  color: boolean;
+  /** The console (nimi's stdout). */
+  console: ByteWriter;
+  /** The run's log directory (`.../logs-N`), or null for no log files. */
+  logDir: string | null;
+  /** Rotation size of log files (null: no rotation). @default null */
+  maxBytes?: number | null;
+  /** Rotated log files kept per service. @default 5 */
+  maxFiles?: number;
+  /** Called when the console or a log file cannot be written. */
+  onError?: (what: string, error: unknown) => void;
+  /** Clock for timestamps, in epoch milliseconds. @default Date.now */
+  now?: () => number;
+}
+
+/** Called with each complete line of a stream (for readiness probes matching output). */
+export type LineListener = (line: Uint8Array, stream: "stdout" | "stderr") => void;
+
+interface Channel {
+  name: string;
+  prefixes: Record<StreamName, Uint8Array>;
+  file: LogFile | null;
+}
+
+const FILE_TAGS: Record<StreamName, string> = {
+  stdout: "stdout",
+  stderr: "stderr",
+  nimi: "nimi",
+};
+
+/** The sink for all output of a run. */
+export class LogSink {
+  readonly #options: LogSinkOptions;
+  readonly #console: BatchWriter;
+  readonly #channels = new Map<string, Channel>();
+  readonly #width: number;
+  readonly #now: () => number;
+  readonly #nimiPrefix: Uint8Array;
+
+  private constructor(options: LogSinkOptions, files: Map<string, LogFile>) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#console = new BatchWriter(options.console, {
+      onError: (e) => options.onError?.("console", e),
+    });
+    this.#width = Math.max(4, ...options.names.map((n) => n.length));
+    const color = options.color && options.format === "text";
+    this.#nimiPrefix = utf8(consolePrefix("nimi", "stdout", this.#width, color ? 0 : null));
+    options.names.forEach((name, i) => {
+      const c = color ? i : null;
+      this.#channels.set(name, {
+        name,
+        prefixes: {
+          stdout: utf8(consolePrefix(name, "stdout", this.#width, c)),
+          stderr: utf8(consolePrefix(name, "stderr", this.#width, c)),
+          nimi: this.#nimiPrefix,
+        },
+        file: files.get(name) ?? null,
+      });
+    });
+  }
+
+  /**
+   * Creates the sink, opening one log file per name when a log directory is given.
+   *
+   * @param options See {@link LogSinkOptions}.
+   * @returns The sink.
+   */
+  static async create(options: LogSinkOptions): Promise<LogSink> {
+    const files = new Map<string, LogFile>();
+    const logDir = options.logDir;
+    if (logDir !== null) {
+      await Promise.all(options.names.map(async (name) => {
+        const path = join(logDir, `${name}.log`);
+        files.set(
+          name,
+          await LogFile.open(path, {
+            maxBytes: options.maxBytes ?? null,
+            maxFiles: options.maxFiles ?? 5,
+            onError: (e) => options.onError?.(path, e),
+          }),
+        );
+      }));
+    }
+    return new LogSink(options, files);
+  }
+
+  /**
+   * Opens one stream of one process: a fresh line splitter, so a restarted process never
+   * continues its predecessor's partial line.
+   *
+   * @param service A name given in {@link LogSinkOptions.names}.
+   * @param stream `stdout` or `stderr`.
+   * @param listener Called with each complete line, or null.
+   * @returns The stream to push the process's bytes into.
+   */
+  stream(
+    service: string,
+    stream: "stdout" | "stderr",
+    listener: LineListener | null = null,
+  ): ServiceStream {
+    return new ServiceStream(this, this.#channel(service), stream, listener);
+  }
+
+  /**
+   * Writes one of nimi's own messages: on the console as `nimi | <service>: <text>` (JSON:
+   * `stream: "nimi"`), and into the service's log file.
+   *
+   * @param service The service it is about, or null for nimi in general.
+   * @param text The message, one line.
+   */
+  message(service: string | null, text: string): void {
+    const time = this.#needsTime() ? new Date(this.#now()).toISOString() : "";
+    const line = utf8(text);
+    if (this.#options.format === "json") {
+      this.#console.write(jsonLines(time, service ?? "nimi", "nimi", [line]));
+    } else {
+      const full = service === null ? line : utf8(`${service}: ${text}`);
+      this.#console.write(prefixLines(this.#nimiPrefix, [full]));
+    }
+    const file = service === null ? null : this.#channels.get(service)?.file;
+    if (file) file.write(prefixLines(utf8(`${time} nimi `), [line]));
+  }
+
+  /**
+   * Writes lines of a stream (used by {@link ServiceStream}).
+   *
+   * @param channel The service's channel.
+   * @param stream Which stream.
+   * @param lines Complete lines without newlines.
+   * @returns A promise to await before reading more when output is backed up, else null.
+   */
+  writeLines(
+    channel: Channel,
+    stream: "stdout" | "stderr",
+    lines: readonly Uint8Array[],
+  ): Promise<void> | null {
+    if (lines.length === 0) return null;
+    const time = this.#needsTime() ? new Date(this.#now()).toISOString() : "";
+    if (this.#options.format === "json") {
+      this.#console.write(jsonLines(time, channel.name, stream, lines));
+    } else {
+      this.#console.write(prefixLines(channel.prefixes[stream], lines));
+    }
+    const file = channel.file;
+    if (file) file.write(prefixLines(utf8(`${time} ${FILE_TAGS[stream]} `), lines));
+    const a = this.#console.ready();
+    const b = file?.writer.ready() ?? null;
+    if (a === null) return b;
+    if (b === null) return a;
+    return Promise.all([a, b]).then(() => {});
+  }
+
+  /**
+   * Writes everything queued and closes the log files.
+   *
+   * @returns A promise that resolves when all is written.
+   */
+  async close(): Promise<void> {
+    await Promise.all([...this.#channels.values()].map((c) => c.file?.close()));
+    await this.#console.flush();
+  }
+
+  /**
+   * Waits until everything queued so far reached the console and files.
+   *
+   * @returns A promise that resolves when written.
+   */
+  async flush(): Promise<void> {
+    await Promise.all([
+      this.#console.flush(),
+      ...[...this.#channels.values()].map((c) => c.file?.writer.flush()),
+    ]);
+  }
+
+  #needsTime(): boolean {
+    return this.#options.format === "json" || this.#options.logDir !== null;
+  }
+
+  #channel(service: string): Channel {
+    let c = this.#channels.get(service);
+    if (!c) {
+      // A name not announced up front: no log file, prefix not coloured.
+      c = {
+        name: service,
+        prefixes: {
+          stdout: utf8(consolePrefix(service, "stdout", this.#width, null)),
+          stderr: utf8(consolePrefix(service, "stderr", this.#width, null)),
+          nimi: this.#nimiPrefix,
+        },
+        file: null,
+      };
+      this.#channels.set(service, c);
+    }
+    return c;
+  }
+}
+
+/** One stream of one process, turned into lines. */
+export class ServiceStream {
+  readonly #sink: LogSink;
+  readonly #channel: Channel;
+  readonly #stream: "stdout" | "stderr";
+  readonly #splitter = new LineSplitter();
+  readonly #listener: LineListener | null;
+
+  /**
+   * @param sink The sink.
+   * @param channel The service's channel.
+   * @param stream Which stream.
+   * @param listener Called with each complete line, or null.
+   */
+  constructor(
+    sink: LogSink,
+    channel: Channel,
+    stream: "stdout" | "stderr",
+    listener: LineListener | null,
+  ) {
+    this.#sink = sink;
+    this.#channel = channel;
+    this.#stream = stream;
+    this.#listener = listener;
+  }
+
+  /**
+   * Adds bytes read from the process.
+   *
+   * @param chunk The bytes.
+   * @returns A promise to await before reading more, or null.
+   */
+  push(chunk: Uint8Array): Promise<void> | null {
+    return this.#emit(this.#splitter.push(chunk));
+  }
+
+  /**
+   * Ends the stream, writing a final line that had no newline.
+   *
+   * @returns A promise to await, or null.
+   */
+  end(): Promise<void> | null {
+    return this.#emit(this.#splitter.end());
+  }
+
+  /**
+   * Reads a whole byte stream into the sink, honouring back-pressure.
+   *
+   * @param readable The process's stdout or stderr.
+   * @returns A promise that resolves at end of stream.
+   */
+  async pump(readable: ReadableStream<Uint8Array>): Promise<void> {
+    const reader = readable.getReader();
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const wait = this.push(value);
+        if (wait) await wait;
+      }
+    } finally {
+      reader.releaseLock();
+      const wait = this.end();
+      if (wait) await wait;
+    }
+  }
+
+  #emit(lines: Uint8Array[]): Promise<void> | null {
+    if (this.#listener) { for (const l of lines) this.#listener(l, this.#stream); }
+    return this.#sink.writeLines(this.#channel, this.#stream, lines);
+  }
+}
