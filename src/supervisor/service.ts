@@ -53,8 +53,14 @@ export interface ServiceChild {
  */
 export type WaitReady = (spec: ServiceSpec, child: ServiceChild) => Promise<void>;
 
-/** The default readiness: ready as soon as spawned. */
-export const readyAtSpawn: WaitReady = () => Promise.resolve();
+/**
+ * The default readiness: ready as soon as spawned.
+ *
+ * @returns A resolved promise.
+ */
+export function readyAtSpawn(): Promise<void> {
+  return Promise.resolve();
+}
 
 /** What a runner needs from the supervisor. */
 export interface RunnerContext {

@@ -9,9 +9,16 @@ import { SPAWN_FAILURE_CODES } from "./exit_code.ts";
 /** Starts a process (`new Deno.Command(program, options).spawn()` by default). */
 export type Spawner = (program: string, options: Deno.CommandOptions) => Deno.ChildProcess;
 
-/** The real spawner. */
-export const denoSpawner: Spawner = (program, options) =>
-  new Deno.Command(program, options).spawn();
+/**
+ * The real spawner.
+ *
+ * @param program Program to run.
+ * @param options Command options.
+ * @returns The child process.
+ */
+export function denoSpawner(program: string, options: Deno.CommandOptions): Deno.ChildProcess {
+  return new Deno.Command(program, options).spawn();
+}
 
 /** Why a program could not be started, for the user and the exit code. */
 export interface SpawnFailure {

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { BatchWriter, type ByteWriter } from "../../src/logs/batch_writer.ts";
+
+class SlowWriter implements ByteWriter {
+  writes: number[] = [];
+  data: number[] = [];
+  release: (() => void) | null = null;
+  gate = true;
+  write(p: Uint8Array): Promise<number> {
+    this.writes.push(p.length);
+    const n = Math.min(p.length, 7);
+    this.data.push(...p.subarray(0, n));
+    if (!this.gate) return Promise.resolve(n);
+    return new Promise((resolve) => (this.release = () => resolve(n)));
+  }
+}
+
+Deno.test("BatchWriter.write() keeps order across partial writes and joins queued chunks", async () => {
+  const target = new SlowWriter();
+  target.gate = false;
+  const w = new BatchWriter(target);
+  for (let i = 0; i < 10; i++) w.write(new Uint8Array([i, i]));
+  await w.flush();
+  assert.deepEqual(target.data, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
+  // The first chunk goes out alone; the nine queued behind it are joined.
+  assert.equal(target.writes[0], 2);
+  assert.equal(target.writes[1], 18);
+});
+
+Deno.test("BatchWriter.ready() makes producers wait above the high-water mark", async () => {
+  const target = new SlowWriter();
+  const w = new BatchWriter(target, { highWater: 10 });
+  w.write(new Uint8Array(5));
+  assert.equal(w.ready(), null);
+  w.write(new Uint8Array(20));
+  const wait = w.ready();
+  assert.ok(wait instanceof Promise);
+  let released = false;
+  void wait.then(() => (released = true));
+  await Promise.resolve();
+  assert.equal(released, false);
+  target.gate = false;
+  target.release!();
+  await w.flush();
+  await wait;
+  assert.equal(released, true);
+});
+
+Deno.test("BatchWriter reports a failed write once and drops the rest", async () => {
+  const errors: unknown[] = [];
+  const w = new BatchWriter({ write: () => Promise.reject(new Error("EPIPE")) }, {
+    onError: (e) => errors.push(e),
+  });
+  w.write(new Uint8Array(3));
+  w.write(new Uint8Array(3));
+  await w.flush();
+  w.write(new Uint8Array(3));
+  await w.flush();
+  assert.equal(errors.length, 1);
+  assert.equal(w.queued, 0);
+});

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { LogSink } from "../../src/logs/log_sink.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function memory(): {
+  chunks: Uint8Array[];
+  text: () => string;
+  write: (p: Uint8Array) => Promise<number>;
+} {
+  const chunks: Uint8Array[] = [];
+  return {
+    chunks,
+    text: () => chunks.map((c) => dec.decode(c)).join(""),
+    write: (p) => {
+      chunks.push(p.slice());
+      return Promise.resolve(p.length);
+    },
+  };
+}
+
+Deno.test("LogSink writes aligned prefixed lines and nimi messages to the console", async () => {
+  const out = memory();
+  const sink = await LogSink.create({
+    names: ["web", "database"],
+    format: "text",
+    color: false,
+    console: out,
+    logDir: null,
+  });
+  const s = sink.stream("web", "stdout");
+  s.push(enc.encode("hello\nwor"));
+  sink.stream("web", "stderr").push(enc.encode("oops\n"));
+  s.push(enc.encode("ld"));
+  s.end();
+  sink.message("web", "exited with code 1");
+  sink.message(null, "bye");
+  await sink.close();
+  assert.equal(
+    out.text(),
+    "web      | hello\nweb      ! oops\nweb      | world\nnimi     | web: exited with code 1\n" +
+      "nimi     | bye\n",
+  );
+});
+
+Deno.test("LogSink writes JSON lines with a fixed clock", async () => {
+  const out = memory();
+  const sink = await LogSink.create({
+    names: ["web"],
+    format: "json",
+    color: false,
+    console: out,
+    logDir: null,
+    now: () => 0,
+  });
+  sink.stream("web", "stderr").push(enc.encode("x\n"));
+  sink.message("web", "started (pid 1)");
+  await sink.close();
+  assert.deepEqual(out.text().trimEnd().split("\n").map((l) => JSON.parse(l)), [
+    { time: "1970-01-01T00:00:00.000Z", service: "web", stream: "stderr", line: "x" },
+    { time: "1970-01-01T00:00:00.000Z", service: "web", stream: "nimi", line: "started (pid 1)" },
+  ]);
+});
+
+Deno.test("LogSink writes both streams and messages to the service's log file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = memory();
+    const sink = await LogSink.create({
+      names: ["web"],
+      format: "text",
+      color: false,
+      console: out,
+      logDir: dir,
+      now: () => 0,
+    });
+    sink.stream("web", "stdout").push(enc.encode("a\n"));
+    sink.stream("web", "stderr").push(enc.encode("b\n"));
+    sink.message("web", "exited with code 0");
+    await sink.close();
+    assert.equal(
+      await Deno.readTextFile(`${dir}/web.log`),
+      "1970-01-01T00:00:00.000Z stdout a\n1970-01-01T00:00:00.000Z stderr b\n" +
+        "1970-01-01T00:00:00.000Z nimi exited with code 0\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ServiceStream.pump() reads a stream to its end and flushes the partial line", async () => {
+  const out = memory();
+  const sink = await LogSink.create({
+    names: ["w"],
+    format: "text",
+    color: false,
+    console: out,
+    logDir: null,
+  });
+  const seen: string[] = [];
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(enc.encode("1\n2"));
+      c.enqueue(enc.encode("\n3"));
+      c.close();
+    },
+  });
+  await sink.stream("w", "stdout", (l) => seen.push(dec.decode(l))).pump(stream);
+  await sink.close();
+  assert.equal(out.text(), "w    | 1\nw    | 2\nw    | 3\n");
+  assert.deepEqual(seen, ["1", "2", "3"]);
+});
