@@ -22,8 +22,8 @@ const live = () => new AbortController().signal;
 Deno.test("openProbes() without probes: ready at once, no liveness, no environment", async () => {
   const probes = await openProbes(spec({}));
   try {
-    await probes.waitReady(live());
-    assert.equal(await probes.watchLiveness(live()), null);
+    await probes.run().waitReady(live());
+    assert.equal(await probes.run().watchLiveness(live()), null);
     assert.deepEqual(probes.environment, {});
     assert.equal(probes.hasLiveness, false);
   } finally {
@@ -48,7 +48,7 @@ Deno.test("openProbes() tcp readiness resolves only after the port starts accept
     },
   );
   try {
-    await probes.waitReady(live());
+    await probes.run().waitReady(live());
     events.push("ready");
     assert.deepEqual(events, [
       "readiness 1 false",
@@ -73,7 +73,7 @@ Deno.test("openProbes() http readiness passes once the endpoint answers 2xx", as
   const url = `http://127.0.0.1:${server.addr.port}/`;
   const probes = await openProbes(spec({ readiness: { type: "http", url, period: 10 } }));
   try {
-    await probes.waitReady(live());
+    await probes.run().waitReady(live());
     assert.equal(attempts, 3);
   } finally {
     await probes.close();
@@ -88,11 +88,12 @@ Deno.test("openProbes() log readiness resolves when a fed line matches, without 
   );
   try {
     let ready = false;
-    const waiting = probes.waitReady(live()).then(() => (ready = true));
-    probes.feedLine("booting\n");
+    const run = probes.run();
+    const waiting = run.waitReady(live()).then(() => (ready = true));
+    run.feedLine("booting\n");
     await new Promise((r) => setTimeout(r, 0));
     assert.equal(ready, false);
-    probes.feedLine(new TextEncoder().encode("ready on 80\n"));
+    run.feedLine(new TextEncoder().encode("ready on 80\n"));
     await waiting;
     assert.equal(ready, true);
   } finally {
@@ -119,7 +120,7 @@ Deno.test("openProbes() exec liveness gives up after failureThreshold failures i
   );
   try {
     assert.equal(probes.hasLiveness, true);
-    const failure = await probes.watchLiveness(live());
+    const failure = await probes.run().watchLiveness(live());
     assert.deepEqual(failure, { failures: 2, detail: "exit code 1" });
     const runs = (await Deno.readTextFile(`${dir}/runs`)).trim().split("\n").length;
     assert.equal(runs, 5);
@@ -136,7 +137,7 @@ Deno.test("openProbes() liveness resolves null when the service ends first", asy
     { onAttempt: (_r, _a, n) => n === 3 && stop.abort() },
   );
   try {
-    assert.equal(await probes.watchLiveness(stop.signal), null);
+    assert.equal(await probes.run().watchLiveness(stop.signal), null);
   } finally {
     await probes.close();
   }
@@ -156,7 +157,14 @@ Deno.test("openProbes() notify: NOTIFY_SOCKET and WATCHDOG_USEC in the environme
       env: { NOTIFY_SOCKET: socket },
     }).output();
     assert.equal(send.code, 0);
-    await probes.waitReady(live());
+    await probes.run().waitReady(live());
+    // A restarted process must announce itself again: the earlier READY=1 does not count.
+    const second = probes.run();
+    const stop = new AbortController();
+    const waiting = second.waitReady(stop.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    stop.abort(new Error("not ready"));
+    await assert.rejects(waiting, /not ready/);
   } finally {
     await probes.close();
   }

@@ -1,0 +1,170 @@
+/**
+ * Helpers for the `nimi run` end-to-end tests: write a config into a temp dir, run the real CLI
+ * on it, watch its output, signal it, and inspect process groups through /proc.
+ *
+ * @module
+ */
+import { REPO_ROOT } from "../helpers/cli.ts";
+
+const dec = new TextDecoder();
+
+/** A running `nimi run`. */
+export interface NimiProcess {
+  /** nimi's pid. */
+  pid: number;
+  /** The temp dir holding the config (also nimi's working directory). */
+  dir: string;
+  /** Resolves when `pattern` appears in stdout; rejects if nimi exits first. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Stdout so far. */
+  stdout(): string;
+  /** Sends a signal to nimi. */
+  kill(signal: Deno.Signal): void;
+  /** Waits for nimi to exit. */
+  done(): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/** Options for {@link startNimi}. */
+export interface StartOptions {
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** Extra CLI arguments after `run`. */
+  args?: string[];
+}
+
+/**
+ * Writes `config` to a temp dir and starts `nimi --config <file> run` there.
+ *
+ * @param config The config object.
+ * @param options See {@link StartOptions}.
+ * @returns The process handle.
+ */
+export async function startNimi(config: unknown, options: StartOptions = {}): Promise<NimiProcess> {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-e2e-" });
+  const file = `${dir}/nimi.json`;
+  await Deno.writeTextFile(file, JSON.stringify(config, null, 2));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${REPO_ROOT}/mod.ts`, "--config", file, "run", ...(options.args ?? [])],
+    cwd: dir,
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  let err = "";
+  let ended = false;
+  const watchers: {
+    pattern: RegExp;
+    resolve: (m: RegExpMatchArray) => void;
+    reject: (e: Error) => void;
+  }[] = [];
+  const check = () => {
+    for (const w of [...watchers]) {
+      const m = out.match(w.pattern);
+      if (m) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve(m);
+      } else if (ended) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.reject(
+          new Error(`nimi exited before ${w.pattern} appeared; stdout:\n${out}\nstderr:\n${err}`),
+        );
+      }
+    }
+  };
+  const read = async (s: ReadableStream<Uint8Array>, add: (t: string) => void) => {
+    for await (const c of s) {
+      add(dec.decode(c, { stream: true }));
+      check();
+    }
+  };
+  const reading = Promise.all([
+    read(child.stdout, (t) => (out += t)),
+    read(child.stderr, (t) => (err += t)),
+  ]);
+  const finished = (async () => {
+    const status = await child.status;
+    await reading;
+    ended = true;
+    check();
+    return { code: status.code, stdout: out, stderr: err };
+  })();
+  return {
+    pid: child.pid,
+    dir,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        watchers.push({ pattern, resolve, reject });
+        check();
+      }),
+    stdout: () => out,
+    kill: (signal) => child.kill(signal),
+    done: async () => {
+      const r = await finished;
+      await Deno.remove(dir, { recursive: true });
+      return r;
+    },
+  };
+}
+
+/**
+ * Runs nimi on a config until it exits by itself.
+ *
+ * @param config The config object.
+ * @param options See {@link StartOptions}.
+ * @returns Exit code and output.
+ */
+export async function runNimi(
+  config: unknown,
+  options: StartOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = await startNimi(config, options);
+  return await p.done();
+}
+
+/**
+ * Live (non-zombie) processes whose process group is `pgid`, read from /proc.
+ *
+ * @param pgid Group id.
+ * @returns Their pids and command names.
+ */
+export function groupMembers(pgid: number): string[] {
+  const found: string[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    let stat: string;
+    try {
+      stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) continue; // exited while listing
+      throw err;
+    }
+    const close = stat.lastIndexOf(")");
+    const [state, , pgrp] = stat.slice(close + 2).split(" ");
+    if (Number(pgrp) === pgid && state !== "Z") found.push(`${e.name} ${stat.slice(0, close + 1)}`);
+  }
+  return found;
+}
+
+/**
+ * Counts occurrences of a pattern.
+ *
+ * @param text Text.
+ * @param pattern A global regular expression.
+ * @returns The count.
+ */
+export function count(text: string, pattern: RegExp): number {
+  return [...text.matchAll(pattern)].length;
+}
+
+/**
+ * A shell-run service.
+ *
+ * @param script Shell script.
+ * @param nimi The service's `nimi` attribute.
+ * @returns A service object.
+ */
+export function sh(script: string, nimi: Record<string, unknown> = {}): Record<string, unknown> {
+  return { process: { argv: ["/bin/sh", "-c", script] }, nimi };
+}
