@@ -1,0 +1,63 @@
+# Turns an evaluated nimi configuration into the config contract nimi reads (the shape of
+# ../shared/fixtures/modular-services.json plus `settings`): failed assertions stop evaluation,
+# warnings are printed, optional fields left null are dropped, and nothing that cannot be JSON
+# remains (derivations and paths become store paths, functions are left out).
+{ lib }:
+let
+  inherit (lib)
+    filterAttrs
+    isDerivation
+    mapAttrs
+    concatMapStrings
+    ;
+
+  withoutNulls = filterAttrs (_: v: v != null);
+
+  # Keeps only what builtins.toJSON can write, as a string where Nix would interpolate it.
+  jsonSafe =
+    v:
+    if isDerivation v || builtins.isPath v then
+      "${v}"
+    else if builtins.isAttrs v then
+      mapAttrs (_: jsonSafe) (filterAttrs (_: x: !builtins.isFunction x) v)
+    else if builtins.isList v then
+      map jsonSafe (builtins.filter (x: !builtins.isFunction x) v)
+    else
+      v;
+
+  shapeProbe = p: if p == null then null else withoutNulls p;
+
+  shapeService =
+    service:
+    service
+    // {
+      nimi = service.nimi // {
+        readiness = shapeProbe service.nimi.readiness;
+        liveness = shapeProbe service.nimi.liveness;
+        restart = if service.nimi.restart == null then null else withoutNulls service.nimi.restart;
+      };
+      services = mapAttrs (_: shapeService) service.services;
+    };
+
+  shapeSettings =
+    settings:
+    settings
+    // {
+      logging = withoutNulls settings.logging // {
+        inherit (settings.logging) maxBytes;
+      };
+    };
+in
+config:
+let
+  failed = builtins.filter (a: !a.assertion) config.assertions;
+  value = jsonSafe {
+    services = mapAttrs (_: shapeService) config.services;
+    settings = shapeSettings config.settings;
+  };
+  warned = lib.foldr (w: v: lib.warn w v) value config.warnings;
+in
+if failed != [ ] then
+  throw "\nFailed assertions:\n${concatMapStrings (a: "- ${a.message}\n") failed}"
+else
+  warned

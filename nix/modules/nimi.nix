@@ -1,0 +1,77 @@
+# The nimi module: what a user's nimi configuration is evaluated against. `services` are NixOS
+# modular services built with nixpkgs' `configure` (lib/services/lib.nix) plus nimi's per-service
+# module, `settings` are nimi's global settings, and `assertions` / `warnings` collect those of
+# every service at every nesting level (`getAssertions` / `getWarnings`), each naming the
+# service's option path and the files that define it.
+{
+  lib,
+  pkgs,
+  config,
+  options,
+  ...
+}:
+let
+  inherit (lib) mkOption types;
+  servicesLib = import ../lib/services-lib.nix {
+    inherit lib;
+    nixpkgsPath = pkgs.path;
+  };
+  configured = servicesLib.configure {
+    serviceManagerPkgs = pkgs;
+    extraRootModules = [ ./service.nix ];
+  };
+
+  # Files whose definitions mention services.<name>, for error messages.
+  definedIn =
+    name:
+    let
+      mentions = d: !(builtins.isAttrs d.value) || d.value ? _type || d.value ? ${name};
+      files = lib.unique (map (d: d.file) (lib.filter mentions options.services.definitionsWithLocations));
+    in
+    if files == [ ] then "" else " (services.${name} is defined in ${lib.concatStringsSep ", " files})";
+
+  perService =
+    f: lib.concatLists (lib.mapAttrsToList (name: service: f name service) config.services);
+in
+{
+  _class = "nimi";
+
+  imports = [ ./settings.nix ];
+
+  options = {
+    services = mkOption {
+      type = types.attrsOf configured.serviceSubmodule;
+      default = { };
+      visible = "shallow";
+      description = ''
+        The [modular services](https://nixos.org/manual/nixos/unstable/#modular-services) nimi runs,
+        each with nimi's per-service options under `nimi` and sub-services under `services`.
+      '';
+    };
+    assertions = mkOption {
+      type = types.listOf types.unspecified;
+      default = [ ];
+      internal = true;
+      description = ''
+        Conditions that must hold for the evaluation to succeed (`{ assertion; message; }`).
+        Every service's own assertions are collected here.
+      '';
+    };
+    warnings = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      internal = true;
+      description = "Warnings shown when the configuration is evaluated.";
+    };
+  };
+
+  config = {
+    assertions = perService (
+      name: service:
+      map (a: a // { message = a.message + definedIn name; }) (
+        servicesLib.getAssertions [ "services" name ] service
+      )
+    );
+    warnings = perService (name: service: servicesLib.getWarnings [ "services" name ] service);
+  };
+}

@@ -1,0 +1,144 @@
+# nimi's part of every modular service, at every nesting level: the per-service `nimi.*` options
+# (mirroring `ServiceOptions` in src/config/schema.ts), the relative `configData.<n>.path` nimi
+# exposes files at, assertions on the probes, and the same module for each sub-service.
+{ lib, config, ... }:
+let
+  inherit (lib) mkOption types;
+  t = import ./types.nix { inherit lib; };
+  probe = types.submodule ./probe.nix;
+  probeAssertions =
+    field:
+    let
+      p = config.nimi.${field};
+      need = {
+        exec = "command";
+        tcp = "port";
+        http = "url";
+        log = "pattern";
+      };
+      wanted = need.${p.type} or null;
+    in
+    lib.optional (p != null && wanted != null) {
+      assertion = p.${wanted} != null;
+      message = "nimi.${field}.${wanted} is required for a \"${p.type}\" probe";
+    };
+in
+{
+  _class = "service";
+
+  options = {
+    nimi = {
+      type = mkOption {
+        type = types.enum [
+          "simple"
+          "oneshot"
+        ];
+        default = "simple";
+        description = "`simple`: a long-running process; `oneshot`: runs to completion.";
+      };
+      dependsOn = mkOption {
+        type = types.attrsOf (types.enum t.dependencyConditions);
+        default = { };
+        example = {
+          db = "ready";
+          migrate = "completed-successfully";
+        };
+        description = ''
+          Services (by flattened name, `parent-child` for sub-services) this one waits for, and the
+          condition each must reach first.
+        '';
+      };
+      readiness = mkOption {
+        type = types.nullOr probe;
+        default = null;
+        description = "When the service counts as ready (null: as soon as it started).";
+      };
+      liveness = mkOption {
+        type = types.nullOr probe;
+        default = null;
+        description = "A probe whose failures restart the service under its restart policy.";
+      };
+      environment = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        description = "Variables added to the service's environment.";
+      };
+      inheritEnvironment = mkOption {
+        type = types.bool;
+        default = true;
+        description = "Whether the service inherits nimi's own environment.";
+      };
+      workingDirectory = mkOption {
+        type = types.nullOr t.localPath;
+        default = null;
+        description = "Working directory of the service (null: nimi's).";
+      };
+      user = mkOption {
+        type = types.nullOr t.idOrName;
+        default = null;
+        description = "User (name or uid) the service runs as; nimi must run as root.";
+      };
+      group = mkOption {
+        type = types.nullOr t.idOrName;
+        default = null;
+        description = "Group (name or gid) the service runs as; nimi must run as root.";
+      };
+      stopSignal = mkOption {
+        type = t.signal;
+        default = "SIGTERM";
+        description = "Signal sent to the service's process group to stop it.";
+      };
+      stopTimeout = mkOption {
+        type = types.nullOr t.millis;
+        default = null;
+        description = "Milliseconds before SIGKILL when stopping (null: settings.shutdown.timeout).";
+      };
+      restart = mkOption {
+        type = types.nullOr (types.submodule ./restart-override.nix);
+        default = null;
+        description = "Overrides fields of settings.restart for this service.";
+      };
+      credentials = mkOption {
+        type = types.attrsOf t.localPath;
+        default = { };
+        description = ''
+          Files copied into `$CREDENTIALS_DIRECTORY/<name>` at start (systemd LoadCredential
+          style). Give paths as strings or path literals: they are not copied into the store.
+        '';
+      };
+      forwardSignals = mkOption {
+        type = types.listOf t.signal;
+        default = [
+          "SIGHUP"
+          "SIGUSR1"
+          "SIGUSR2"
+          "SIGWINCH"
+        ];
+        description = "Signals nimi passes on to the service.";
+      };
+      reloadSignal = mkOption {
+        type = types.nullOr t.signal;
+        default = null;
+        description = "Signal sent instead of SIGHUP when nimi receives SIGHUP.";
+      };
+    };
+
+    # nimi exposes configData in a private directory per service: the path is relative to it.
+    configData = mkOption {
+      type = types.lazyAttrsOf (
+        types.submodule (
+          { config, ... }:
+          {
+            config.path = config.name;
+          }
+        )
+      );
+    };
+
+    services = mkOption {
+      type = types.attrsOf (types.submoduleWith { modules = [ ./service.nix ]; });
+    };
+  };
+
+  config.assertions = probeAssertions "readiness" ++ probeAssertions "liveness";
+}

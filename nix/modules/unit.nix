@@ -1,0 +1,79 @@
+# What the NixOS and home-manager modules share: each `nimi.<name>` instance evaluated with the
+# nimi module, its wrapper program, how its restart settings map onto a systemd unit, and its
+# assertions and warnings prefixed with the instance's option path.
+{ lib, pkgs }:
+let
+  nimiLibFor =
+    instance:
+    import ../lib {
+      inherit lib pkgs;
+      nimi = instance.package;
+    };
+in
+rec {
+  # The option type of `nimi`: instances named by attribute.
+  instancesType = lib.types.attrsOf (
+    lib.types.submoduleWith {
+      class = "nimi";
+      modules = [
+        ./nimi.nix
+        ./instance.nix
+      ];
+      specialArgs = { inherit pkgs; };
+    }
+  );
+
+  # The program running instance `name` (bin/<name>), its JSON checked at build time.
+  program =
+    name: instance:
+    let
+      nimiLib = nimiLibFor instance;
+    in
+    nimiLib.mkNimiBinWithConfig {
+      inherit name;
+      config = nimiLib.toNimiJsonFromConfig instance;
+    };
+
+  # The instance's config file, checked with `nimi validate` at build time.
+  json = instance: (nimiLibFor instance).toNimiJsonFromConfig instance;
+
+  # systemd's Restart= for settings.restart.mode (nimi itself exits when its services are done
+  # or one failed for good; this decides whether systemd starts it again).
+  restartOf =
+    mode:
+    {
+      never = "no";
+      always = "always";
+      on-failure = "on-failure";
+      up-to-count = "on-failure";
+    }
+    .${mode};
+
+  restartSec = instance: "${toString instance.settings.restart.time}ms";
+
+  # Most starts systemd allows in its default interval for mode up-to-count.
+  startLimitBurst =
+    instance:
+    if instance.settings.restart.mode == "up-to-count" then
+      instance.settings.restart.count + 1
+    else
+      null;
+
+  # Services get shutdown.timeout each, then nimi itself needs a moment to exit.
+  stopTimeout = instance: "${toString (instance.settings.shutdown.timeout + 5000)}ms";
+
+  assertionsOf =
+    prefix: instances:
+    lib.concatLists (
+      lib.mapAttrsToList (
+        name: instance:
+        map (a: a // { message = "${prefix}.${name}: ${a.message}"; }) instance.assertions
+      ) instances
+    );
+
+  warningsOf =
+    prefix: instances:
+    lib.concatLists (
+      lib.mapAttrsToList (name: instance: map (w: "${prefix}.${name}: ${w}") instance.warnings) instances
+    );
+}

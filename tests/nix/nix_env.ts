@@ -1,0 +1,163 @@
+/**
+ * What the Nix tests need from the machine: `nix-instantiate`, nixpkgs' lib (from NIXPKGS_LIB)
+ * laid out as a nixpkgs tree with the two stand-ins `lib/services/service.nix` imports from
+ * outside lib/, and a way to evaluate tests/nix/eval.nix to JSON.
+ *
+ * @module
+ */
+import { REPO_ROOT } from "../helpers/cli.ts";
+
+/** A nixpkgs tree the evaluation tests can use. */
+export interface NixSetup {
+  /** Directory laid out like nixpkgs (lib/, modules/generic/, nixos/modules/misc/). */
+  root: string;
+  /** Whether `root` is a temporary tree to remove afterwards. */
+  temporary: boolean;
+  /** Whether `nix-instantiate --read-write-mode` writes files into /nix/store here. */
+  storeWritable: boolean;
+}
+
+/** The result of one `nix-instantiate` call. */
+export interface NixResult {
+  /** Exit code. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Runs nix-instantiate with the given arguments in the repository root.
+ *
+ * @param args Arguments after `nix-instantiate`.
+ * @returns Exit code and output.
+ */
+export async function nixInstantiate(args: string[]): Promise<NixResult> {
+  const out = await new Deno.Command("nix-instantiate", {
+    args,
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+function libBase(env: string): string {
+  return env.replace(/\/lib\/?$/, "");
+}
+
+/**
+ * Why the evaluation tests cannot run here, or null when they can.
+ *
+ * @param env NIXPKGS_LIB's value (undefined when unset).
+ * @returns A reason to print, or null.
+ */
+export function nixSkipReason(
+  env: string | undefined = Deno.env.get("NIXPKGS_LIB"),
+): string | null {
+  if (env === undefined || env === "") {
+    return "NIXPKGS_LIB is not set: set it to a checkout of " +
+      "https://github.com/nix-community/nixpkgs.lib (or of nixpkgs) to evaluate the Nix side";
+  }
+  if (!exists(`${libBase(env)}/lib/default.nix`)) {
+    return `NIXPKGS_LIB="${env}" has no lib/default.nix: point it at a nixpkgs.lib checkout`;
+  }
+  return null;
+}
+
+/**
+ * Prepares the nixpkgs tree from NIXPKGS_LIB, runs `fn` with it and removes what it made: a
+ * full nixpkgs checkout is used as it is; a nixpkgs.lib checkout (only lib/) gets a temporary
+ * tree with links to its lib/ and to the stand-ins in tests/nix/stubs.
+ *
+ * @param fn What to do with the tree.
+ * @param env NIXPKGS_LIB's value.
+ * @returns What `fn` returns.
+ */
+export async function withNix<T>(
+  fn: (setup: NixSetup) => Promise<T>,
+  env: string | undefined = Deno.env.get("NIXPKGS_LIB"),
+): Promise<T> {
+  const reason = nixSkipReason(env);
+  if (reason !== null || env === undefined) throw new Error(`withNix(): ${reason}`);
+  const base = libBase(env);
+  let root = base;
+  const temporary = !exists(`${base}/modules/generic/meta-maintainers.nix`);
+  if (temporary) {
+    root = await Deno.makeTempDir({ prefix: "nimi-nixpkgs-" });
+    await Deno.symlink(`${base}/lib`, `${root}/lib`);
+    await Deno.symlink(`${REPO_ROOT}/tests/nix/stubs/modules`, `${root}/modules`);
+    await Deno.symlink(`${REPO_ROOT}/tests/nix/stubs/nixos`, `${root}/nixos`);
+  }
+  try {
+    return await fn({ root, temporary, storeWritable: await storeIsWritable() });
+  } finally {
+    if (temporary) await Deno.remove(root, { recursive: true });
+  }
+}
+
+async function storeIsWritable(): Promise<boolean> {
+  const probe = await nixInstantiate([
+    "--read-write-mode",
+    "--eval",
+    "--json",
+    "-E",
+    `builtins.toFile "nimi-store-probe" "nimi"`,
+  ]);
+  if (probe.code !== 0) return false;
+  return exists(JSON.parse(probe.stdout) as string);
+}
+
+/**
+ * Evaluates tests/nix/eval.nix to JSON.
+ *
+ * @param setup From {@link nixSetup}, with a root.
+ * @param what "config" (toNimiConfig of `module`) or "options" (the options contract).
+ * @param module Absolute path of a nimi module file, for "config".
+ * @returns The nix-instantiate result.
+ */
+export function evalNimi(
+  setup: NixSetup,
+  what: "config" | "options",
+  module?: string,
+): Promise<NixResult> {
+  const args = [
+    "--eval",
+    "--strict",
+    "--json",
+    `${REPO_ROOT}/tests/nix/eval.nix`,
+    "--argstr",
+    "root",
+    setup.root,
+    "--argstr",
+    "what",
+    what,
+  ];
+  if (setup.storeWritable) args.unshift("--read-write-mode");
+  if (module !== undefined) args.push("--argstr", "module", module);
+  return nixInstantiate(args);
+}
+
+/**
+ * Writes a skip reason where the test run shows it.
+ *
+ * @param what The tests skipped.
+ * @param reason Why.
+ */
+export function printSkip(what: string, reason: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(`skipped: ${what}: ${reason}\n`));
+}
