@@ -1,19 +1,85 @@
 /**
- * `nimi render` (placeholder until the renderers land).
+ * `nimi render`: renders the services for another service manager and writes the files.
  *
  * @module
  */
+import { loadConfig, readConfigFile } from "../config/mod.ts";
+import {
+  createStateDirs,
+  defaultStateDir,
+  findTarget,
+  formatWarning,
+  RenderError,
+  TARGETS,
+  writeRendered,
+} from "../render/mod.ts";
 import type { CliArgs } from "./args.ts";
+import { printWarnings, requireConfig } from "./common.ts";
 import type { Output } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
 
+const NAMES = TARGETS.map((t) => t.name).join(", ");
+
+function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`.replace(/\/\.?$/, "");
+}
+
 /**
- * Renders the services.
+ * Renders the config named by `--config` for `--to` into `--out`. Warnings about features the
+ * target cannot express go to stderr as `nimi: warning: ...`; they do not change the exit code.
+ * With an explicit `--state-dir`, the directories the output needs before it starts are created.
  *
- * @param _args Parsed command line.
- * @param _io Where to write.
- * @returns The exit code.
+ * @param args Parsed command line.
+ * @param io Where to write.
+ * @returns Exit code 0.
+ * @throws {UsageError} On a missing or unknown --to, a missing --out, or a value a target's
+ *   format cannot hold.
  */
-export function renderCommand(_args: CliArgs, _io: Output): Promise<number> {
-  return Promise.reject(new UsageError("nimi render is not available in this build yet"));
+export async function renderCommand(args: CliArgs, io: Output): Promise<number> {
+  const file = requireConfig(args);
+  if (args.to === null) {
+    throw new UsageError(`"nimi render" needs --to TARGET; targets: ${NAMES}`);
+  }
+  const target = findTarget(args.to);
+  if (target === undefined) {
+    throw new UsageError(`unknown render target "${args.to}" (--to); expected one of: ${NAMES}`);
+  }
+  if (args.out === null || args.out === "") {
+    throw new UsageError(`"nimi render" needs --out DIR (the directory to write into)`);
+  }
+  if (args.stateDir === "") throw new UsageError(`--state-dir needs a directory, got ""`);
+  const config = await loadConfig(file, { strict: args.strict });
+  printWarnings(config.file, config.warnings, io);
+  let stateDir: string;
+  try {
+    stateDir = args.stateDir !== null ? absolute(args.stateDir) : defaultStateDir({
+      prefix: args.prefix,
+      user: args.user,
+      container: target.container,
+      env: Deno.env.toObject(),
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message, { cause: e });
+  }
+  let result;
+  try {
+    result = target.render(config, {
+      prefix: args.prefix,
+      user: args.user,
+      stateDir,
+      rawConfig: await readConfigFile(file),
+    });
+  } catch (e) {
+    if (e instanceof RenderError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
+  for (const w of result.warnings) io.err(`nimi: warning: ${formatWarning(w)}\n`);
+  const written = await writeRendered(args.out, result.files);
+  if (args.stateDir !== null) await createStateDirs(result.directories);
+  io.out(
+    `${target.name}: wrote ${written.length} file${
+      written.length === 1 ? "" : "s"
+    } to ${args.out}\n`,
+  );
+  return 0;
 }

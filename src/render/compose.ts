@@ -1,0 +1,226 @@
+/**
+ * docker compose: one `compose.yaml` with a service per service, configData bind-mounted from
+ * files written beside it, credentials as compose secrets, readiness as healthchecks.
+ *
+ * @module
+ */
+import { Scalar, stringify } from "yaml";
+import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
+import { DEFAULT_RESTART } from "./defaults.ts";
+import { cleanName, servicePaths } from "./layout.ts";
+import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
+import { WarningList } from "./warnings.ts";
+
+/**
+ * Escapes compose's variable interpolation (`$` becomes `$$`).
+ *
+ * @param text Any string.
+ * @returns The escaped string.
+ */
+export function composeEscape(text: string): string {
+  return text.replaceAll("$", "$$$$");
+}
+
+/**
+ * Marks strings with control characters for double quoting: YAML 1.1 readers (PyYAML in
+ * docker-compose) reject a tab in a plain scalar.
+ *
+ * @param value A document.
+ * @returns The same document with such strings wrapped in double-quoted scalars.
+ */
+export function quoteControls(value: unknown): unknown {
+  if (typeof value === "string") {
+    // deno-lint-ignore no-control-regex
+    if (!/[\x00-\x1f\x7f]/.test(value)) return value;
+    const s = new Scalar(value);
+    s.type = "QUOTE_DOUBLE";
+    return s;
+  }
+  if (Array.isArray(value)) return value.map(quoteControls);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, quoteControls(v)]));
+  }
+  return value;
+}
+
+function duration(ms: number): string {
+  return `${ms}ms`;
+}
+
+function healthcheck(p: ProbeValue): Record<string, unknown> | null {
+  if (p.type !== "exec" || p.command === undefined) return null;
+  return {
+    test: ["CMD", ...p.command.map(composeEscape)],
+    interval: duration(p.period),
+    timeout: duration(p.timeout),
+    retries: p.failureThreshold,
+    start_period: duration(p.initialDelay),
+  };
+}
+
+const CONDITIONS = {
+  started: "service_started",
+  ready: "service_healthy",
+  completed: "service_completed_successfully",
+  "completed-successfully": "service_completed_successfully",
+} as const;
+
+function service(
+  s: ServiceSpec,
+  config: NimiConfig,
+  options: RenderOptions,
+  names: Map<string, string>,
+  files: RenderedFile[],
+  secrets: Record<string, { file: string }>,
+  warn: WarningList,
+): Record<string, unknown> {
+  const paths = servicePaths(options.stateDir, options.prefix, s.name);
+  const out: Record<string, unknown> = {
+    image: "${NIMI_IMAGE:-nimi}",
+    entrypoint: s.argv.map(composeEscape),
+  };
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.environment)) env[k] = composeEscape(v);
+  if (!s.inheritEnvironment) {
+    warn.add(s.name, "inheritEnvironment false", "a container starts with its image's environment");
+  }
+  const volumes: Record<string, unknown>[] = [];
+  if (s.configData.length > 0) {
+    env["XDG_CONFIG_HOME"] = composeEscape(paths.configDir);
+    for (const f of s.configData) {
+      let source: string;
+      if (f.text !== null) {
+        const rel = `config/${paths.instance}/${f.path}`;
+        files.push({ path: rel, content: f.text, mode: 0o644 });
+        source = `./${rel}`;
+      } else source = f.source ?? "";
+      volumes.push({
+        type: "bind",
+        source: composeEscape(source),
+        target: composeEscape(`${paths.configDir}/${f.path}`),
+        read_only: true,
+      });
+    }
+  }
+  if (s.credentials.length > 0) {
+    env["CREDENTIALS_DIRECTORY"] = "/run/secrets";
+    out["secrets"] = s.credentials.map((c) => {
+      const id = `${names.get(s.name)}-${c.name}`.replace(/[^A-Za-z0-9_.-]/g, "_");
+      secrets[id] = { file: composeEscape(c.path) };
+      return { source: id, target: c.name };
+    });
+  }
+  if (Object.keys(env).length > 0) out["environment"] = env;
+  if (volumes.length > 0) out["volumes"] = volumes;
+  if (s.workingDirectory !== null) out["working_dir"] = composeEscape(s.workingDirectory);
+  if (s.user !== null || s.group !== null) {
+    out["user"] = composeEscape(`${s.user ?? ""}${s.group !== null ? `:${s.group}` : ""}`);
+    if (s.user === null) {
+      warn.add(s.name, "group without user", "docker runs it as the image's user in that group");
+    }
+  }
+  const r = s.restart;
+  if (s.type === "oneshot" && r.mode === "always") {
+    out["restart"] = "on-failure";
+    warn.add(s.name, "restart mode always", "a oneshot is restarted only on failure");
+  } else {
+    out["restart"] = {
+      never: "no",
+      always: "always",
+      "on-failure": "on-failure",
+      "up-to-count": `on-failure:${r.count}`,
+    }[r.mode];
+  }
+  if (r.time !== DEFAULT_RESTART.time || r.backoff !== 1) {
+    warn.add(s.name, "restart delay", "docker uses its own growing delay");
+  }
+  out["stop_signal"] = s.stopSignal;
+  out["stop_grace_period"] = duration(s.stopTimeout);
+  if (s.readiness !== null) {
+    const hc = healthcheck(s.readiness);
+    if (hc !== null) out["healthcheck"] = hc;
+    else {
+      warn.add(
+        s.name,
+        `readiness probe (${s.readiness.type})`,
+        "only exec probes become a compose healthcheck",
+      );
+    }
+  }
+  if (s.liveness !== null) {
+    warn.add(
+      s.name,
+      `liveness probe (${s.liveness.type})`,
+      "docker does not restart unhealthy containers",
+    );
+  }
+  if (s.reloadSignal !== null) {
+    warn.add(s.name, "reloadSignal", "send it with docker compose kill -s");
+  }
+  const byName = new Map(config.services.map((x) => [x.name, x]));
+  if (s.dependsOn.length > 0) {
+    const deps: Record<string, { condition: string }> = {};
+    for (const d of s.dependsOn) {
+      let condition: string = CONDITIONS[d.condition];
+      const dep = byName.get(d.name);
+      if (
+        d.condition === "ready" &&
+        (dep?.readiness === null || healthcheck(dep!.readiness!) === null)
+      ) {
+        condition = "service_started";
+        if (dep?.readiness !== null) {
+          warn.add(
+            s.name,
+            `dependsOn "${d.name}": ready`,
+            "it has no healthcheck; waits for its start",
+          );
+        }
+      }
+      if (d.condition === "completed") {
+        warn.add(s.name, `dependsOn "${d.name}": completed`, "compose waits for a successful exit");
+      }
+      deps[names.get(d.name) ?? d.name] = { condition };
+    }
+    out["depends_on"] = deps;
+  }
+  return out;
+}
+
+/**
+ * Renders a docker compose file.
+ *
+ * @param config The normalised config.
+ * @param options Render options (the state directory is inside the containers).
+ * @returns `compose.yaml`, configData files beside it, and warnings.
+ */
+export function renderCompose(config: NimiConfig, options: RenderOptions): RenderResult {
+  const warn = new WarningList("compose");
+  const names = new Map<string, string>();
+  for (const s of config.services) {
+    const instance = `${options.prefix}${s.name}`;
+    const clean = cleanName(instance.toLowerCase(), /[a-z0-9_.-]/, "-");
+    if (clean !== instance) warn.add(s.name, "name", `compose service named "${clean}"`);
+    names.set(s.name, clean);
+  }
+  const files: RenderedFile[] = [];
+  const secrets: Record<string, { file: string }> = {};
+  const services: Record<string, unknown> = {};
+  for (const s of config.services) {
+    services[names.get(s.name)!] = service(s, config, options, names, files, secrets, warn);
+  }
+  const doc: Record<string, unknown> = { services };
+  if (Object.keys(secrets).length > 0) doc["secrets"] = secrets;
+  const text = "# Rendered by nimi: docker compose -f compose.yaml up\n" +
+    "# NIMI_IMAGE names an image holding the services' programs (default: nimi)\n" +
+    stringify(quoteControls(doc), { lineWidth: 0, version: "1.1" });
+  files.unshift({ path: "compose.yaml", content: text, mode: 0o644 });
+  return { files, warnings: warn.items, directories: [] };
+}
+
+/** The `compose` target. */
+export const composeTarget: Target = {
+  name: "compose",
+  summary: "docker compose file",
+  container: true,
+  render: renderCompose,
+};

@@ -1,0 +1,63 @@
+/**
+ * Waiting for a dependency's readiness inside the dependent's start, for targets that order
+ * starts but cannot wait for readiness: an `exec` probe is polled until it succeeds.
+ *
+ * @module
+ */
+import type { Dependency, ServiceSpec } from "../config/types.ts";
+import { shJoin } from "./sh_quote.ts";
+import type { WarningList } from "./warnings.ts";
+
+/**
+ * A shell step that waits until `dep`'s exec readiness probe succeeds.
+ *
+ * @param dep The service depended on.
+ * @returns One line of shell, or null when it has no exec probe.
+ */
+export function readinessWaitStep(dep: ServiceSpec): string | null {
+  const r = dep.readiness;
+  if (r === null || r.type !== "exec" || r.command === undefined) return null;
+  return `until ${shJoin(r.command)} >/dev/null 2>&1; do sleep ${r.period / 1000}; done`;
+}
+
+/**
+ * Wait steps for a service's `ready` dependencies, and warnings for the conditions a target that
+ * only orders starts cannot honour.
+ *
+ * @param s The dependent service.
+ * @param services Every service.
+ * @param warn Where warnings go.
+ * @param how How the target orders starts, for the warning text (`priority`).
+ * @returns Shell steps to run before the program.
+ */
+export function dependencyWaits(
+  s: ServiceSpec,
+  services: readonly ServiceSpec[],
+  warn: WarningList,
+  how: string,
+): string[] {
+  const steps: string[] = [];
+  const byName = new Map(services.map((x) => [x.name, x]));
+  for (const d of s.dependsOn) {
+    const dep = byName.get(d.name);
+    if (dep === undefined) continue;
+    if (d.condition === "ready" && dep.readiness !== null) {
+      const step = readinessWaitStep(dep);
+      if (step !== null) steps.push(step);
+      else warnCondition(s, d, warn, how, `its ${dep.readiness.type} probe cannot be polled here`);
+    } else if (d.condition === "completed" || d.condition === "completed-successfully") {
+      warnCondition(s, d, warn, how, "the target cannot wait for it to finish");
+    }
+  }
+  return steps;
+}
+
+function warnCondition(
+  s: ServiceSpec,
+  d: Dependency,
+  warn: WarningList,
+  how: string,
+  why: string,
+): void {
+  warn.add(s.name, `dependsOn "${d.name}": ${d.condition}`, `${why}; ordered by ${how} only`);
+}

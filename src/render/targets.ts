@@ -1,0 +1,28 @@
+/**
+ * The render targets by name.
+ *
+ * @module
+ */
+import { composeTarget } from "./compose.ts";
+import { procfileTarget } from "./procfile.ts";
+import { supervisordTarget } from "./supervisord.ts";
+import { systemdTarget } from "./systemd.ts";
+import type { Target } from "./types.ts";
+
+/** Every target, in the order help texts list them. */
+export const TARGETS: readonly Target[] = [
+  systemdTarget,
+  procfileTarget,
+  composeTarget,
+  supervisordTarget,
+];
+
+/**
+ * Finds a target by name.
+ *
+ * @param name The `--to` value.
+ * @returns The target, or undefined.
+ */
+export function findTarget(name: string): Target | undefined {
+  return TARGETS.find((t) => t.name === name);
+}

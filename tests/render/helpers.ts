@@ -1,0 +1,160 @@
+/**
+ * Helpers for the render tests: render a fixture into a temporary directory, run real tools,
+ * poll for an outcome a bounded number of times.
+ *
+ * @module
+ */
+import { loadConfig } from "../../src/config/mod.ts";
+import { findTarget, writeRendered } from "../../src/render/mod.ts";
+import type { RenderResult } from "../../src/render/mod.ts";
+
+/** Absolute path of the repository root. */
+export const REPO_ROOT: string = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/**
+ * Path of a render fixture.
+ *
+ * @param name File name under tests/fixtures/render.
+ * @returns Absolute path.
+ */
+export function fixture(name: string): string {
+  return `${REPO_ROOT}/tests/fixtures/render/${name}`;
+}
+
+/** Options for {@link renderTo}. */
+export interface RenderToOptions {
+  /** --prefix. */
+  prefix?: string;
+  /** --user. */
+  user?: boolean;
+  /** --state-dir (absolute). */
+  stateDir: string;
+}
+
+/**
+ * Renders a fixture for a target and writes the files.
+ *
+ * @param target Target name.
+ * @param file Config file.
+ * @param out Output directory.
+ * @param options Prefix, user mode, state directory.
+ * @returns What the renderer returned.
+ */
+export async function renderTo(
+  target: string,
+  file: string,
+  out: string,
+  options: RenderToOptions,
+): Promise<RenderResult> {
+  const t = findTarget(target);
+  if (t === undefined) throw new Error(`no target ${target}`);
+  const config = await loadConfig(file);
+  const result = t.render(config, {
+    prefix: options.prefix ?? "",
+    user: options.user ?? false,
+    stateDir: options.stateDir,
+    rawConfig: JSON.parse(await Deno.readTextFile(file)),
+  });
+  await writeRendered(out, result.files);
+  return result;
+}
+
+/** Output of a finished command. */
+export interface Ran {
+  /** Exit code. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/**
+ * Runs a command to completion.
+ *
+ * @param program Program.
+ * @param args Arguments.
+ * @param options Working directory and extra environment.
+ * @returns Exit code and output.
+ */
+export async function run(
+  program: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Ran> {
+  const out = await new Deno.Command(program, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Polls until `check` returns a value other than undefined, at most `attempts` times.
+ *
+ * @param what What is awaited, for the error message.
+ * @param check The poll.
+ * @param attempts Most polls (50 ms apart).
+ * @returns The value.
+ * @throws {Error} When it never came.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  attempts = 200,
+): Promise<T> {
+  for (let i = 0; i < attempts; i++) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/**
+ * Reads a file, or "" when it does not exist yet.
+ *
+ * @param path File path.
+ * @returns Its text.
+ */
+export async function readOrEmpty(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return "";
+    throw e;
+  }
+}
+
+/**
+ * A TCP port free on 127.0.0.1 right now.
+ *
+ * @returns The port.
+ */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/**
+ * Whether a process exists (and is not a zombie).
+ *
+ * @param pid Process id.
+ * @returns true when it runs.
+ */
+export function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
