@@ -5,7 +5,7 @@
 #
 #   option: { option = true; type = <type>; default = <value>; }   (default absent if none)
 #   group:  { group = { <name> = option or group; }; }
-#   type:   "boolean" | { string = { minLength }; } | { integer = { min, max }; }
+#   type:   "boolean" | { string = { minLength }; } | { string = { format = "uri"; }; } | { integer = { min, max }; }
 #           | { number = { min }; } | { enum = [ ... ]; } | { nullable = <type>; }
 #           | { array = { items, minItems }; } | { record = <type>; } | { object = { <name> = option or group; }; }
 #           | { union = [ <type> ... ]; } | { unknown = <name>; }
@@ -101,6 +101,8 @@ let
       }
     else if tryCheck t true then
       "boolean"
+    else if tryCheck t "http://localhost/" && !tryCheck t "x" then
+      { string.format = "uri"; }
     else if tryCheck t "x" then
       { string.minLength = if tryCheck t "" then 0 else 1; }
     else

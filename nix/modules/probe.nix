@@ -30,7 +30,7 @@ in
       description = "tcp: port that must accept a connection.";
     };
     url = mkOption {
-      type = types.nullOr t.nonEmptyString;
+      type = types.nullOr t.url;
       default = null;
       description = "http: URL whose GET must return 2xx.";
     };

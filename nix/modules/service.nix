@@ -20,7 +20,7 @@ let
     in
     lib.optional (p != null && wanted != null) {
       assertion = p.${wanted} != null;
-      message = "nimi.${field}.${wanted} is required for a \"${p.type}\" probe";
+      message = "nimi.${field}.${wanted} is required when nimi.${field}.type is \"${p.type}\"";
     };
 in
 {

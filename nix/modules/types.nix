@@ -57,6 +57,11 @@ in
   # a path literal becomes its absolute path as a string.
   localPath = types.coercedTo types.path toString nonEmptyString;
 
+  # An absolute URL (scheme and rest), like the runtime's z.url().
+  url = types.strMatching "[A-Za-z][A-Za-z0-9+.-]*:.+" // {
+    description = "URL";
+  };
+
   signal = types.enum (signalNames ++ map (lib.removePrefix "SIG") signalNames);
 
   restartModes = [

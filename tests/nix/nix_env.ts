@@ -46,7 +46,13 @@ export async function nixInstantiate(args: string[]): Promise<NixResult> {
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
-function exists(path: string): boolean {
+/**
+ * Whether a path exists.
+ *
+ * @param path The path.
+ * @returns false when it does not exist; other errors are thrown.
+ */
+export function exists(path: string): boolean {
   try {
     Deno.statSync(path);
     return true;
@@ -126,14 +132,16 @@ async function storeIsWritable(): Promise<boolean> {
  * Evaluates tests/nix/eval.nix to JSON.
  *
  * @param setup From {@link nixSetup}, with a root.
- * @param what "config" (toNimiConfig of `module`) or "options" (the options contract).
- * @param module Absolute path of a nimi module file, for "config".
+ * @param what What to evaluate (see tests/nix/eval.nix).
+ * @param module Absolute path of a nimi module file (a NixOS module for "nixos" and "home").
+ * @param extra More `--argstr` arguments of eval.nix (nimiDir, bwrapArgs).
  * @returns The nix-instantiate result.
  */
 export function evalNimi(
   setup: NixSetup,
-  what: "config" | "options",
+  what: "config" | "options" | "lib" | "nixos" | "home",
   module?: string,
+  extra: Record<string, string> = {},
 ): Promise<NixResult> {
   const args = [
     "--eval",
@@ -149,6 +157,7 @@ export function evalNimi(
   ];
   if (setup.storeWritable) args.unshift("--read-write-mode");
   if (module !== undefined) args.push("--argstr", "module", module);
+  for (const [name, value] of Object.entries(extra)) args.push("--argstr", name, value);
   return nixInstantiate(args);
 }
 

@@ -1,0 +1,92 @@
+/**
+ * The NixOS and home-manager modules, evaluated against a stand-in system
+ * (tests/nix/stubs/nixos-system.nix): each `nimi.<name>` becomes a unit running its program,
+ * with systemd restart settings from `settings.restart`, and the services' assertions and
+ * warnings become the system's, prefixed with the instance. Against full NixOS and
+ * home-manager they are checked elsewhere (docs/nix.md lists the commands).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { REPO_ROOT } from "../helpers/cli.ts";
+import { evalNimi, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
+
+const skip = nixSkipReason();
+if (skip !== null) printSkip("tests/nix/modules_test.ts (NixOS and home-manager modules)", skip);
+
+interface SystemResult {
+  assertions: { assertion: boolean; message: string }[];
+  warnings: string[];
+  units: Record<string, Record<string, unknown>>;
+}
+
+const CONFIG = `${REPO_ROOT}/tests/nix/fixtures/nixos-config.nix`;
+
+async function evalSystem(what: "nixos" | "home"): Promise<SystemResult> {
+  return await withNix(async (setup) => {
+    const r = await evalNimi(setup, what, CONFIG);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as SystemResult;
+  });
+}
+
+function checkShared(result: SystemResult): void {
+  assert.deepEqual(Object.keys(result.units).sort(), ["hello", "stack"]);
+  assert.deepEqual(result.warnings, [
+    "nimi.stack: in services.greeter-a: greeter.greeting is the default",
+  ]);
+  assert.equal(result.assertions.length, 2);
+  assert.ok(result.assertions.every((a) => a.assertion));
+  assert.match(
+    result.assertions[0]!.message,
+    /^nimi\.stack: in services\.greeter-a: greeter\.port must be unprivileged, got 7001 \(services\.greeter-a is defined in .*examples\/reusable-service\.nix\)$/,
+  );
+}
+
+Deno.test({
+  name: "nixos module makes each nimi.<name> a system unit with its restart settings",
+  ignore: skip !== null,
+  fn: async () => {
+    const result = await evalSystem("nixos");
+    checkShared(result);
+    const hello = result.units["hello"]!;
+    const stack = result.units["stack"]!;
+    assert.deepEqual(hello["wantedBy"], ["multi-user.target"]);
+    assert.deepEqual(hello["serviceConfig"], {
+      ExecStart: "/nonexistent/hello/bin/hello",
+      KillMode: "mixed",
+      Restart: "no",
+      RestartSec: "1000ms",
+      TimeoutStopSec: "10000ms",
+    });
+    assert.equal(hello["startLimitBurst"], undefined);
+    assert.deepEqual(stack["serviceConfig"], {
+      ExecStart: "/nonexistent/stack/bin/stack",
+      KillMode: "mixed",
+      Restart: "on-failure",
+      RestartSec: "250ms",
+      TimeoutStopSec: "10000ms",
+    });
+    assert.equal(stack["startLimitBurst"], 4);
+  },
+});
+
+Deno.test({
+  name: "home-manager module makes each nimi.<name> a user unit with its restart settings",
+  ignore: skip !== null,
+  fn: async () => {
+    const result = await evalSystem("home");
+    checkShared(result);
+    const stack = result.units["stack"]!;
+    assert.deepEqual(stack["Install"], { WantedBy: ["default.target"] });
+    assert.deepEqual(stack["Unit"], { Description: "nimi: stack", StartLimitBurst: 4 });
+    assert.deepEqual(stack["Service"], {
+      ExecStart: "/nonexistent/stack/bin/stack",
+      KillMode: "mixed",
+      Restart: "on-failure",
+      RestartSec: "250ms",
+      TimeoutStopSec: "10000ms",
+    });
+    assert.deepEqual(result.units["hello"]!["Unit"], { Description: "nimi: hello" });
+  },
+});
