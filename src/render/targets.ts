@@ -5,6 +5,8 @@
  */
 import { composeTarget } from "./compose.ts";
 import { procfileTarget } from "./procfile.ts";
+import { runitTarget } from "./runit.ts";
+import { s6Target } from "./s6.ts";
 import { supervisordTarget } from "./supervisord.ts";
 import { systemdTarget } from "./systemd.ts";
 import type { Target } from "./types.ts";
@@ -15,6 +17,8 @@ export const TARGETS: readonly Target[] = [
   procfileTarget,
   composeTarget,
   supervisordTarget,
+  s6Target,
+  runitTarget,
 ];
 
 /**

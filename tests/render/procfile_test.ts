@@ -52,7 +52,8 @@ Deno.test("foreman start runs the rendered Procfile", async () => {
     await waitFor("services to stop", () => (pids.some(alive) ? undefined : true));
   } finally {
     if (child !== undefined) {
-      child.kill("SIGKILL");
+      // SIGTERM, not SIGKILL: foreman then stops the services it started.
+      child.kill("SIGTERM");
       await child.status;
     }
     await Deno.remove(dir, { recursive: true });

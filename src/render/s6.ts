@@ -1,0 +1,155 @@
+/**
+ * s6: one service directory per service for `s6-svscan`: `run`, a `finish` script carrying the
+ * restart policy, `down-signal`, `timeout-kill`, and readiness through `s6-notifyoncheck`.
+ *
+ * @module
+ */
+import type { NimiConfig, ServiceSpec } from "../config/types.ts";
+import { finishLines, recordStartLines } from "./finish_script.ts";
+import { launchLines, planLaunch } from "./launch.ts";
+import { servicePaths } from "./layout.ts";
+import { shJoin } from "./sh_quote.ts";
+import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
+import { WarningList } from "./warnings.ts";
+
+function runAs(s: ServiceSpec, options: RenderOptions, warn: WarningList): string[] {
+  if (s.user === null && s.group === null) return [];
+  if (options.user) {
+    warn.add(s.name, "user/group", "not switched with --user (needs s6-svscan running as root)");
+    return [];
+  }
+  if (typeof s.user === "number" && typeof s.group === "number") {
+    return ["s6-applyuidgid", "-u", String(s.user), "-g", String(s.group)];
+  }
+  if (s.user === null) {
+    warn.add(s.name, "group without user", "s6 switches user and group together; not switched");
+    return [];
+  }
+  if (s.group !== null) {
+    warn.add(s.name, "group", "s6-setuidgid uses the user's primary group");
+  }
+  return ["s6-setuidgid", String(s.user)];
+}
+
+function serviceDir(
+  s: ServiceSpec,
+  config: NimiConfig,
+  options: RenderOptions,
+  warn: WarningList,
+): RenderedFile[] {
+  const paths = servicePaths(options.stateDir, options.prefix, s.name);
+  const base = paths.instance;
+  const byName = new Map(config.services.map((x) => [x.name, x]));
+  const files: RenderedFile[] = [];
+  const launch = planLaunch(s, paths, {
+    nativeEnv: false,
+    nativeWorkdir: false,
+    nativeCredentials: false,
+    runAs: runAs(s, options, warn),
+  });
+  const waits: string[] = [];
+  for (const d of s.dependsOn) {
+    const dep = byName.get(d.name);
+    const depDir = `../${options.prefix}${d.name}`;
+    const ready = d.condition === "ready" && dep?.readiness?.type === "exec";
+    if (d.condition === "ready" && dep?.readiness !== null && !ready) {
+      warn.add(
+        s.name,
+        `dependsOn "${d.name}": ready`,
+        "its probe cannot run under s6; waits for up",
+      );
+    }
+    if (d.condition.startsWith("completed")) {
+      warn.add(
+        s.name,
+        `dependsOn "${d.name}": ${d.condition}`,
+        "s6-svscan waits for it to be up only",
+      );
+    }
+    waits.push(`s6-svwait ${ready ? "-U" : "-u"} ${shJoin([depDir])} || exit 1`);
+  }
+  const lines = launchLines(s, launch);
+  const r = s.readiness;
+  if (r !== null && r.type === "exec" && r.command !== undefined) {
+    files.push({ path: `${base}/notification-fd`, content: "3\n", mode: 0o644 });
+    files.push({
+      path: `${base}/data/check`,
+      content: `#!/bin/sh\nexec ${shJoin(r.command)}\n`,
+      mode: 0o755,
+    });
+    const notify = shJoin([
+      "s6-notifyoncheck",
+      "-d",
+      "-s",
+      String(r.initialDelay),
+      "-w",
+      String(r.period),
+      "-t",
+      String(r.timeout),
+      "-n",
+      "0",
+    ]);
+    lines[lines.length - 1] = lines[lines.length - 1]!.replace(/^exec /, `exec ${notify} `);
+  } else if (r !== null) {
+    warn.add(s.name, `readiness probe (${r.type})`, "s6 runs exec probes only; ready once up");
+  }
+  if (s.liveness !== null) {
+    warn.add(s.name, `liveness probe (${s.liveness.type})`, "s6 has no liveness probe");
+  }
+  if (s.reloadSignal !== null) {
+    warn.add(s.name, "reloadSignal", `send it with s6-svc -s ${s.reloadSignal} (s6 2.12+)`);
+  }
+  files.push({
+    path: `${base}/run`,
+    content: [
+      "#!/bin/sh",
+      `# Rendered by nimi: service ${s.name}`,
+      "exec 2>&1",
+      ...waits,
+      ...recordStartLines(paths),
+      ...lines,
+      "",
+    ].join("\n"),
+    mode: 0o755,
+  });
+  const finish = finishLines(s, paths, { succeeded: `[ "$1" = 0 ]`, stopForGood: "exit 125" });
+  files.push({
+    path: `${base}/finish`,
+    content: [
+      "#!/bin/sh",
+      "# $1: exit code (256 when killed by a signal); exit 125: stay down",
+      ...finish.lines,
+      "",
+    ].join("\n"),
+    mode: 0o755,
+  });
+  files.push({
+    path: `${base}/timeout-finish`,
+    content: `${finish.maxDelay + 5000}\n`,
+    mode: 0o644,
+  });
+  files.push({ path: `${base}/down-signal`, content: `${s.stopSignal}\n`, mode: 0o644 });
+  files.push({ path: `${base}/timeout-kill`, content: `${s.stopTimeout}\n`, mode: 0o644 });
+  return files;
+}
+
+/**
+ * Renders s6 service directories; the output directory is the scan directory.
+ *
+ * @param config The normalised config.
+ * @param options Render options.
+ * @returns One directory per service, and warnings.
+ */
+export function renderS6(config: NimiConfig, options: RenderOptions): RenderResult {
+  const warn = new WarningList("s6");
+  const files = config.services.flatMap((s) => serviceDir(s, config, options, warn));
+  return { files, warnings: warn.items, directories: [] };
+}
+
+/** The `s6` target. */
+export const s6Target: Target = {
+  name: "s6",
+  summary: "s6-svscan service directories",
+  container: false,
+  render: renderS6,
+};
