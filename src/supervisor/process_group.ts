@@ -74,8 +74,10 @@ export function liveGroups(): Set<number> {
     try {
       text = Deno.readTextFileSync(`/proc/${e.name}/stat`);
     } catch (err) {
-      // The process ended between listing and reading: not a member of anything.
+      // The process ended between listing and reading: not a member of anything. A process
+      // caught while exiting fails with ESRCH, which Deno reports as a plain Error.
       if (err instanceof Deno.errors.NotFound) continue;
+      if (err instanceof Error && /ESRCH|No such process/.test(err.message)) continue;
       throw err;
     }
     const s = parseStat(text);
