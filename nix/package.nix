@@ -6,25 +6,38 @@
 # reports ("got: sha256-...").
 {
   lib,
+  pkgs,
   buildDenoPackage,
   jq,
+  writeText,
 }:
 let
   version = (lib.importJSON ../deno.json).version;
+  # examples/hello.nix as the JSON nimi reads (toNimiConfig needs no nimi package).
+  example = writeText "nimi-example-hello.json" (
+    builtins.toJSON ((import ./lib { inherit lib pkgs; }).toNimiConfig ../examples/hello.nix)
+  );
 in
 buildDenoPackage {
   pname = "nimi";
   inherit version;
 
-  src = lib.fileset.toSource {
-    root = ../.;
-    fileset = lib.fileset.unions [
-      ../deno.json
-      ../deno.lock
-      ../mod.ts
-      ../src
-      ../examples
-    ];
+  # Only what `deno compile` reads: the config, the lock file and the program's sources.
+  src = lib.cleanSourceWith {
+    name = "nimi-source";
+    src = ../.;
+    filter =
+      path: _type:
+      let
+        relative = lib.removePrefix (toString ../. + "/") (toString path);
+      in
+      lib.elem relative [
+        "deno.json"
+        "deno.lock"
+        "mod.ts"
+        "src"
+      ]
+      || lib.hasPrefix "src/" relative;
   };
 
   denoDepsHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
@@ -50,7 +63,8 @@ buildDenoPackage {
   installCheckPhase = ''
     runHook preInstallCheck
     "$out/bin/nimi" --version | grep -Fx "nimi ${version}"
-    "$out/bin/nimi" --config ${../tests/fixtures/valid/design-example.json} validate
+    "$out/bin/nimi" --config ${example} validate
+    "$out/bin/nimi" --config ${example} run | grep -F "hello from nimi"
     runHook postInstallCheck
   '';
 

@@ -7,6 +7,9 @@
 #   lib      what mkNimiBin, mkBwrap and mkContainerImage make of `module` (scripts, image args)
 #   nixos    the NixOS module evaluated with `module` as a NixOS configuration (stand-in system)
 #   home     the same with the home-manager module
+#   overlay  pkgs.nimi from nix/overlay.nix (buildDenoPackage stand-in: its arguments) and its
+#            passthru library applied to `module`
+#   flake    the flake-parts module (flake-parts-lib stand-in) with perSystem.nimi.demo = `module`
 {
   root,
   what,
@@ -37,6 +40,70 @@ let
       specialArgs = { inherit pkgs; };
     }).config;
 
+
+  # The overlay over the minimal pkgs, with a buildDenoPackage that returns its arguments.
+  overlaid =
+    let
+      stand-in = pkgs // {
+        callPackage = f: args: import f (builtins.intersectAttrs (builtins.functionArgs (import f)) final // args);
+        # Like mkDerivation, passthru attributes end up on the package itself.
+        buildDenoPackage =
+          args:
+          args
+          // {
+            overrideAttrs =
+              g:
+              let
+                changed = args // g args;
+              in
+              changed // changed.passthru or { };
+          };
+        jq = "jq";
+        pkgs = final;
+      };
+      final = stand-in // import ../../nix/overlay.nix final stand-in;
+    in
+    final;
+
+  # The flake-parts module with a flake-parts-lib stand-in: perSystem is one submodule.
+  flakeParts =
+    let
+      perSystemOutputs = {
+        options.packages = lib.mkOption {
+          type = lib.types.attrsOf lib.types.raw;
+          default = { };
+        };
+        options.checks = lib.mkOption {
+          type = lib.types.attrsOf lib.types.raw;
+          default = { };
+        };
+      };
+      flake-parts-lib.mkPerSystemOption =
+        module:
+        lib.mkOption {
+          type = lib.types.submoduleWith {
+            modules = [
+              module
+              perSystemOutputs
+            ];
+            specialArgs = {
+              inherit pkgs;
+              inherit (pkgs) system;
+            };
+          };
+        };
+      flakeModule = import ../../nix/modules/flake-module.nix {
+        nimiFlake.packages.${pkgs.system}.default = pkgs.nimi;
+      };
+    in
+    (lib.evalModules {
+      class = "flake";
+      modules = [
+        flakeModule
+        { perSystem.nimi.demo = file; }
+      ];
+      specialArgs = { inherit flake-parts-lib; };
+    }).config.perSystem;
 
   results = {
     config = nimiLib.toNimiConfig file;
@@ -80,6 +147,29 @@ let
         inherit (c) assertions warnings;
         units = c.systemd.user.services;
       };
+    overlay = {
+      package = {
+        inherit (overlaid.nimi)
+          pname
+          version
+          binaryEntrypointPath
+          denoCompileFlags
+          denoDepsHash
+          dontStrip
+          dontPatchELF
+          doInstallCheck
+          installCheckPhase
+          installPhase
+          meta
+          ;
+        src = "${overlaid.nimi.src}";
+      };
+      config = overlaid.nimi.lib.toNimiConfig file;
+    };
+    flake = {
+      packages = lib.mapAttrs (_: p: p.text) flakeParts.packages;
+      checks = lib.mapAttrs (_: c: c.script) flakeParts.checks;
+    };
   };
 in
 results.${what} or (throw "tests/nix/eval.nix: unknown what \"${what}\"")

@@ -1,9 +1,10 @@
 /**
- * The NixOS and home-manager modules, evaluated against a stand-in system
- * (tests/nix/stubs/nixos-system.nix): each `nimi.<name>` becomes a unit running its program,
- * with systemd restart settings from `settings.restart`, and the services' assertions and
- * warnings become the system's, prefixed with the instance. Against full NixOS and
- * home-manager they are checked elsewhere (docs/nix.md lists the commands).
+ * The NixOS, home-manager and flake-parts modules, evaluated against stand-ins
+ * (tests/nix/stubs/nixos-system.nix, a flake-parts-lib in tests/nix/eval.nix): each
+ * `nimi.<name>` becomes a unit running its program, with systemd restart settings from
+ * `settings.restart`, and the services' assertions and warnings become the system's, prefixed
+ * with the instance; under flake-parts it becomes a package and a check. Against full NixOS,
+ * home-manager and flake-parts they are checked elsewhere (docs/nix.md lists the commands).
  *
  * @module
  */
@@ -88,5 +89,27 @@ Deno.test({
       TimeoutStopSec: "10000ms",
     });
     assert.deepEqual(result.units["hello"]!["Unit"], { Description: "nimi: hello" });
+  },
+});
+
+Deno.test({
+  name: "flake-parts module makes perSystem.nimi.<name> a package and a validating check",
+  ignore: skip !== null,
+  fn: async () => {
+    const result = await withNix(async (setup) => {
+      const r = await evalNimi(setup, "flake", `${REPO_ROOT}/examples/hello.nix`);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as {
+        packages: Record<string, string>;
+        checks: Record<string, string>;
+      };
+    });
+    assert.deepEqual(Object.keys(result.packages), ["demo"]);
+    assert.match(
+      result.packages["demo"]!,
+      /^exec \/nonexistent\/nimi\/bin\/nimi --config \/nix\/store\/\S+-nimi-config\.json run "\$@"\n$/,
+    );
+    assert.deepEqual(Object.keys(result.checks), ["nimi-demo"]);
+    assert.match(result.checks["nimi-demo"]!, /nimi --strict --config "\$out" validate/);
   },
 });

@@ -139,7 +139,7 @@ async function storeIsWritable(): Promise<boolean> {
  */
 export function evalNimi(
   setup: NixSetup,
-  what: "config" | "options" | "lib" | "nixos" | "home",
+  what: "config" | "options" | "lib" | "nixos" | "home" | "overlay" | "flake",
   module?: string,
   extra: Record<string, string> = {},
 ): Promise<NixResult> {
