@@ -4,6 +4,8 @@
  * @module
  */
 import { composeTarget } from "./compose.ts";
+import { kubernetesTarget } from "./kubernetes.ts";
+import { kubernetesPodTarget } from "./kubernetes_pod.ts";
 import { procfileTarget } from "./procfile.ts";
 import { runitTarget } from "./runit.ts";
 import { s6Target } from "./s6.ts";
@@ -16,6 +18,8 @@ export const TARGETS: readonly Target[] = [
   systemdTarget,
   procfileTarget,
   composeTarget,
+  kubernetesTarget,
+  kubernetesPodTarget,
   supervisordTarget,
   s6Target,
   runitTarget,
