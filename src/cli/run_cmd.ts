@@ -7,6 +7,7 @@
 import { loadConfig } from "../config/mod.ts";
 import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { Supervisor } from "../supervisor/mod.ts";
+import { ServiceSetup } from "../supervisor/service_setup.ts";
 import type { CliArgs } from "./args.ts";
 import type { Output } from "./output.ts";
 import { printWarnings, requireConfig } from "./common.ts";
@@ -24,6 +25,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const file = requireConfig(args);
   const config = await loadConfig(file, { strict: args.strict });
   printWarnings(config.file, config.warnings, io);
+  const setup = await ServiceSetup.create(config);
   const { logging } = config.settings;
   const logDir = logging.enable ? await createRunLogDir(logging.logsDir) : null;
   const names = config.services.map((s) => s.name);
@@ -38,7 +40,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     maxFiles: logging.maxFiles,
     onError: (what, e) => io.err(`nimi: cannot write ${what}: ${errorText(e)}\n`),
   });
-  const supervisor = new Supervisor(config, { sink });
+  const supervisor = new Supervisor(config, { sink, ...setup.hooks(sink) });
   const removeListeners = installStopSignals(supervisor);
   try {
     const code = await supervisor.run();

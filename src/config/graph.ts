@@ -80,10 +80,12 @@ export function startLayers(nodes: readonly GraphNode[]): string[][] {
 }
 
 /**
- * Stop order: the start layers reversed, so dependents stop before what they depend on.
+ * Stop order: layers of the reversed graph. A service stops once every service that depends on
+ * it has stopped; services nothing depends on stop first, all together (an independent service
+ * does not wait for unrelated chains).
  *
  * @param nodes An acyclic graph.
- * @returns Layers in stop order.
+ * @returns Layers in stop order; names keep their input order within a layer.
  * @throws {RangeError} When the graph has a cycle.
  * @example
  * ```ts
@@ -91,5 +93,10 @@ export function startLayers(nodes: readonly GraphNode[]): string[][] {
  * ```
  */
 export function stopLayers(nodes: readonly GraphNode[]): string[][] {
-  return startLayers(nodes).reverse();
+  const known = new Set(nodes.map((n) => n.name));
+  const dependents = new Map<string, string[]>(nodes.map((n) => [n.name, []]));
+  for (const n of nodes) {
+    for (const d of n.after) if (known.has(d)) dependents.get(d)!.push(n.name);
+  }
+  return startLayers(nodes.map((n) => ({ name: n.name, after: dependents.get(n.name)! })));
 }

@@ -1,8 +1,7 @@
 /**
- * A service's probes for one run: builds the readiness and liveness checks from its config,
- * opens what they need before the spawn (a notify socket) and gives the supervisor four hooks:
- * extra environment for the spawn, a line feed for the log pipeline, `waitReady` and
- * `watchLiveness`.
+ * A service's probes: builds the readiness and liveness checks from its config, opens what they
+ * need before the first spawn (a notify socket, kept across restarts), and gives each spawned
+ * process a {@link ProbeRun}: a line feed for the log pipeline, `waitReady` and `watchLiveness`.
  *
  * @module
  */
@@ -53,14 +52,29 @@ export interface OpenProbesOptions {
   onNotify?: (message: NotifyMessage) => void;
 }
 
-/** A service's probes for one run; close it when the run ends. */
+/** A service's probes: opened once before its first start, closed when it ends for good. */
 export interface ServiceProbes {
   /** Variables to add to the service's environment (`NOTIFY_SOCKET`, `WATCHDOG_USEC`). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Whether a readiness probe is configured. */
+  readonly hasReadiness: boolean;
   /** Whether a liveness probe is configured. */
   readonly hasLiveness: boolean;
   /**
-   * Feeds one line of the service's output (stdout or stderr) to its log probes.
+   * Starts probing one run (one spawned process): fresh log matchers, and notify messages
+   * counted from now on only.
+   *
+   * @returns The run's probes.
+   */
+  run(): ProbeRun;
+  /** Releases the notify socket and its directory. */
+  close(): Promise<void>;
+}
+
+/** The probes of one run of a service. */
+export interface ProbeRun {
+  /**
+   * Feeds one line of the process's output (stdout or stderr) to the log probes.
    *
    * @param line The line, text or bytes.
    */
@@ -68,20 +82,18 @@ export interface ServiceProbes {
   /**
    * Waits until the readiness probe passes; at once when there is none.
    *
-   * @param signal Aborted when the service ends or nimi stops.
+   * @param signal Aborted when the process exits or nimi stops.
    * @throws The signal's reason when it aborts first.
    */
   waitReady(signal: AbortSignal): Promise<void>;
   /**
-   * Watches the liveness probe for as long as the service runs.
+   * Watches the liveness probe for as long as the process runs.
    *
-   * @param signal Aborted when the service ends or nimi stops.
+   * @param signal Aborted when the process exits or nimi stops.
    * @returns The failure once `failureThreshold` attempts in a row failed; null when aborted or
    *   when there is no liveness probe.
    */
   watchLiveness(signal: AbortSignal): Promise<LivenessFailure | null>;
-  /** Releases the notify socket and its directory. */
-  close(): Promise<void>;
 }
 
 interface Built {
@@ -90,18 +102,19 @@ interface Built {
 }
 
 /**
- * Prepares a service's probes before it is spawned.
+ * Prepares a service's probes before it is first spawned.
  *
  * @param spec The service.
  * @param options Exec spawn options, socket owner, clock and log callbacks.
- * @returns The probes; call {@link ServiceProbes.close} when the run ends.
+ * @returns The probes; call {@link ServiceProbes.close} when the service has ended for good.
  * @throws {NotifyUnavailableError} When a notify probe is configured and Deno cannot receive
  *   datagrams.
  * @example
  * ```ts
  * const probes = await openProbes(spec, { exec: commandOptions });
  * const child = spawn({ ...commandOptions, env: { ...env, ...probes.environment } });
- * await probes.waitReady(signal);
+ * const run = probes.run();
+ * await run.waitReady(exited);
  * ```
  */
 export async function openProbes(
@@ -109,7 +122,6 @@ export async function openProbes(
   options: OpenProbesOptions = {},
 ): Promise<ServiceProbes> {
   const clock = options.clock ?? realProbeClock;
-  const logProbes: LogLineProbe[] = [];
   const environment: Record<string, string> = {};
   let notify: NotifySocket | null = null;
   if (spec.readiness?.type === "notify" || spec.liveness?.type === "notify") {
@@ -125,7 +137,7 @@ export async function openProbes(
     }
   }
 
-  const build = (probe: ProbeValue, role: ProbeRole): Built => {
+  const build = (probe: ProbeValue, role: ProbeRole, logs: LogLineProbe[]): Built => {
     const mode = role === "readiness" ? "ever" : "since-last";
     switch (probe.type) {
       case "exec":
@@ -136,47 +148,57 @@ export async function openProbes(
         return { check: httpCheck(probe.url ?? "") };
       case "log": {
         const log = new LogLineProbe(probe.pattern ?? "");
-        logProbes.push(log);
+        logs.push(log);
         const what = `a line matching /${log.pattern.source}/`;
         return { check: eventCheck(log.matches, mode, what), wake: (s) => log.matches.next(s) };
       }
       case "notify": {
         const counter: EventCounter = role === "readiness" ? notify!.ready : notify!.watchdog;
         const what = role === "readiness" ? "READY=1" : "WATCHDOG=1";
-        return { check: eventCheck(counter, mode, what), wake: (s) => counter.next(s) };
+        return {
+          check: eventCheck(counter, mode, what, counter.count),
+          wake: (s) => counter.next(s),
+        };
       }
     }
   };
 
-  const readiness = spec.readiness === null ? null : build(spec.readiness, "readiness");
-  const liveness = spec.liveness === null ? null : build(spec.liveness, "liveness");
+  const loopOptions = (role: ProbeRole, signal: AbortSignal) => ({
+    signal,
+    clock,
+    ...(options.onAttempt === undefined
+      ? {}
+      : { onAttempt: (a: ProbeAttempt, n: number) => options.onAttempt?.(role, a, n) }),
+  });
 
   return {
     environment,
-    hasLiveness: liveness !== null,
-    feedLine(line: string | Uint8Array): void {
-      for (const log of logProbes) log.feed(line);
-    },
-    async waitReady(signal: AbortSignal): Promise<void> {
-      if (readiness === null || spec.readiness === null) return signal.throwIfAborted();
-      await waitUntilReady(readiness.check, spec.readiness, {
-        signal,
-        clock,
-        ...(readiness.wake === undefined ? {} : { wake: readiness.wake }),
-        ...(options.onAttempt === undefined
-          ? {}
-          : { onAttempt: (a, n) => options.onAttempt?.("readiness", a, n) }),
-      });
-    },
-    async watchLiveness(signal: AbortSignal): Promise<LivenessFailure | null> {
-      if (liveness === null || spec.liveness === null) return null;
-      return await watchLiveness(liveness.check, spec.liveness, {
-        signal,
-        clock,
-        ...(options.onAttempt === undefined
-          ? {}
-          : { onAttempt: (a, n) => options.onAttempt?.("liveness", a, n) }),
-      });
+    hasReadiness: spec.readiness !== null,
+    hasLiveness: spec.liveness !== null,
+    run(): ProbeRun {
+      const logs: LogLineProbe[] = [];
+      const readiness = spec.readiness === null ? null : build(spec.readiness, "readiness", logs);
+      const liveness = spec.liveness === null ? null : build(spec.liveness, "liveness", logs);
+      return {
+        feedLine(line: string | Uint8Array): void {
+          for (const log of logs) log.feed(line);
+        },
+        async waitReady(signal: AbortSignal): Promise<void> {
+          if (readiness === null || spec.readiness === null) return signal.throwIfAborted();
+          await waitUntilReady(readiness.check, spec.readiness, {
+            ...loopOptions("readiness", signal),
+            ...(readiness.wake === undefined ? {} : { wake: readiness.wake }),
+          });
+        },
+        async watchLiveness(signal: AbortSignal): Promise<LivenessFailure | null> {
+          if (liveness === null || spec.liveness === null) return null;
+          return await watchLiveness(
+            liveness.check,
+            spec.liveness,
+            loopOptions("liveness", signal),
+          );
+        },
+      };
     },
     async close(): Promise<void> {
       await notify?.close();

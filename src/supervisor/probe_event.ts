@@ -56,6 +56,7 @@ export class EventCounter {
  * @param mode `ever`: passes once any event was seen (readiness). `since-last`: passes when an
  *   event arrived since the previous attempt (liveness: a heartbeat).
  * @param what Names the event for the log (`a line matching /ready/`).
+ * @param since Events counted before this number are ignored (those of an earlier run).
  * @returns The check.
  * @example
  * ```ts
@@ -67,12 +68,13 @@ export function eventCheck(
   counter: EventCounter,
   mode: "ever" | "since-last",
   what: string,
+  since = 0,
 ): ProbeCheck {
-  let seen = 0;
+  let seen = since;
   return (signal: AbortSignal): Promise<ProbeAttempt> => {
     signal.throwIfAborted();
     const now = counter.count;
-    const ok = mode === "ever" ? now > 0 : now > seen;
+    const ok = mode === "ever" ? now > since : now > seen;
     seen = now;
     return Promise.resolve(
       ok ? { ok, detail: `saw ${what}` } : {

@@ -28,6 +28,11 @@ import { nextToStart, type ServiceProgress } from "./start_order.ts";
 export interface PreparedService extends SpawnExtras {
   /** Undoes the preparation when nimi exits. */
   cleanup?: () => Promise<void>;
+  /**
+   * Called once the service has ended for good, before services waiting for its completion
+   * start (credentials are removed here). `cleanup` still runs at exit.
+   */
+  release?: () => Promise<void>;
 }
 
 /** Options for {@link Supervisor}. */
@@ -64,6 +69,7 @@ export class Supervisor {
   readonly #waiting = new Set<string>();
   readonly #running = new Map<string, Promise<void>>();
   readonly #extras = new Map<string, SpawnExtras>();
+  readonly #releases = new Map<string, () => Promise<void>>();
   readonly #cleanups: (() => Promise<void>)[] = [];
   #hook: ServiceRunner | null = null;
   #stopping = false;
@@ -220,6 +226,7 @@ export class Supervisor {
       }
       const extra = await this.#options.prepare?.(spec);
       if (extra?.cleanup) this.#cleanups.push(extra.cleanup);
+      if (extra?.release) this.#releases.set(spec.name, extra.release);
       this.#extras.set(spec.name, { ...extra, env: { ...env, ...extra?.env } });
     }));
     let ok = true;
@@ -268,7 +275,15 @@ export class Supervisor {
     this.#runners.set(name, runner);
     // The runner's progress object is the one the start order reads.
     this.#progress.set(name, runner.progress);
-    this.#running.set(name, runner.run().then((end) => this.#ended(name, end)));
+    this.#running.set(
+      name,
+      runner.run().then(async (end) => {
+        await this.#releases.get(name)?.().catch((e) =>
+          this.#options.sink.message(name, `clean-up failed: ${errorText(e)}`)
+        );
+        this.#ended(name, end);
+      }),
+    );
   }
 
   #ended(name: string, end: ServiceEnd): void {

@@ -98,9 +98,22 @@ Deno.test("stopLayers()", async (t) => {
     assert.deepEqual(stopLayers(graph), [["app"], ["api", "worker"], ["db"]]);
   });
 
-  await t.step("stopLayers() is exactly the start layers reversed", () => {
+  await t.step("stopLayers() stops a service once all its dependents have stopped", () => {
     const graph = [node("a"), node("b", "a"), node("c", "b"), node("d", "a", "c"), node("e")];
-    assert.deepEqual(stopLayers(graph), startLayers(graph).reverse());
+    assert.deepEqual(stopLayers(graph), [["d", "e"], ["c"], ["b"], ["a"]]);
+  });
+
+  await t.step("stopLayers() stops an unrelated service in the first layer", () => {
+    const graph = [node("db"), node("api", "db"), node("web", "api"), node("cache")];
+    assert.deepEqual(stopLayers(graph), [["web", "cache"], ["api"], ["db"]]);
+  });
+
+  await t.step("stopLayers() never stops a service before one of its dependents", () => {
+    const graph = [node("a"), node("b", "a"), node("c", "b"), node("d", "a", "c"), node("e", "b")];
+    const layerOf = new Map(stopLayers(graph).flatMap((l, i) => l.map((n) => [n, i] as const)));
+    for (const n of graph) {
+      for (const dep of n.after) assert.ok(layerOf.get(n.name)! < layerOf.get(dep)!, n.name);
+    }
   });
 
   await t.step("stopLayers() stops independent services together", () => {

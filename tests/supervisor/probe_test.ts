@@ -152,12 +152,13 @@ Deno.test("openProbes() notify: NOTIFY_SOCKET and WATCHDOG_USEC in the environme
   try {
     assert.equal(probes.environment.WATCHDOG_USEC, "2000000");
     assert.ok((await Deno.stat(socket)).isSocket);
+    const first = probes.run();
     const send = await new Deno.Command("systemd-notify", {
       args: ["--no-block", "--ready"],
       env: { NOTIFY_SOCKET: socket },
     }).output();
     assert.equal(send.code, 0);
-    await probes.run().waitReady(live());
+    await first.waitReady(live());
     // A restarted process must announce itself again: the earlier READY=1 does not count.
     const second = probes.run();
     const stop = new AbortController();
