@@ -252,7 +252,10 @@ export class Supervisor {
   #startReady(): void {
     const { sink } = this.#options;
     if (this.#stopping) {
-      for (const name of this.#waiting) this.#progress.get(name)!.ended = "skipped";
+      for (const name of this.#waiting) {
+        this.#progress.get(name)!.ended = "skipped";
+        sink.message(name, "not started: nimi is stopping");
+      }
       this.#waiting.clear();
     }
     while (this.#waiting.size > 0) {

@@ -7,28 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { sh, startNimi } from "./run_helpers.ts";
-
-/** A port nothing listens on right now. */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = l.addr.port;
-  l.close();
-  return port;
-}
-
-/** Asserts that each pattern occurs in `text`, in this order. */
-export function assertInOrder(text: string, patterns: readonly (string | RegExp)[]): void {
-  let from = 0;
-  for (const p of patterns) {
-    const rest = text.slice(from);
-    const m = typeof p === "string" ? { index: rest.indexOf(p), length: p.length } : (() => {
-      const r = rest.match(p);
-      return { index: r?.index ?? -1, length: r?.[0].length ?? 0 };
-    })();
-    assert.ok(m.index >= 0, `expected ${p} after offset ${from} in:\n${text}`);
-    from += m.index + m.length;
-  }
-}
+import { assertInOrder, freePort } from "./deps_helpers.ts";
 
 const PY_LISTEN = (port: number) =>
   `python3 -c "import socket,time
