@@ -1,6 +1,7 @@
-# Flake checks: the package (its own check runs `nimi --version` and `nimi validate`), every
-# examples/*.nix evaluated to JSON and checked with `nimi --strict validate`, the examples that
-# exit by themselves run through mkNimiBin, and the module wiring evaluated.
+# Flake checks (`nix flake check -L`): the package (its own check runs `nimi --version`, and
+# `nimi validate` and `nimi run` on examples/hello.nix), every examples/*.nix evaluated to JSON
+# and checked with `nimi --strict validate`, the examples that exit by themselves run through
+# mkNimiBin, and on Linux a container image, the NixOS module's unit and a NixOS VM test.
 { pkgs }:
 let
   inherit (pkgs) lib;
@@ -13,14 +14,24 @@ let
   # Examples whose services all exit by themselves, with a line their output must contain.
   runnable = {
     hello = "hello from nimi";
-    reusable-service = "bonjour";
+    reusable-service = "port 7002: bonjour";
+    web-stack = "web: serving on port 8080";
+  };
+
+  # The NixOS module in a minimal system, for its unit file.
+  nixosSystem = pkgs.nixos {
+    imports = [ ./modules/nixos.nix ];
+    boot.isContainer = true;
+    system.stateVersion = lib.trivial.release;
+    nimi.hello = ../examples/hello.nix;
   };
 in
 {
   package = pkgs.nimi;
 }
 // lib.mapAttrs' (
-  file: _: lib.nameValuePair "example-${exampleName file}" (nimiLib.toNimiJson (../examples + "/${file}"))
+  file: _:
+  lib.nameValuePair "example-${exampleName file}" (nimiLib.toNimiJson (../examples + "/${file}"))
 ) exampleFiles
 // lib.mapAttrs' (
   name: expected:
@@ -32,3 +43,33 @@ in
     ''
   )
 ) runnable
+// lib.optionalAttrs pkgs.stdenv.hostPlatform.isLinux {
+  # docker load < result && docker run --rm nimi-hello:latest
+  image-hello = nimiLib.mkContainerImage {
+    configuration = ../examples/hello.nix;
+    name = "nimi-hello";
+  };
+
+  nixos-module-unit = pkgs.runCommand "nimi-nixos-module-unit" { } ''
+    unit=${nixosSystem.config.systemd.units."hello.service".unit}/hello.service
+    grep -F "ExecStart=" "$unit"
+    grep -Fx "Restart=no" "$unit"
+    cp "$unit" "$out"
+  '';
+
+  # Needs KVM on the builder.
+  nixos-module-vm = pkgs.testers.runNixOSTest {
+    name = "nimi-nixos-module";
+    nodes.machine = {
+      imports = [ ./modules/nixos.nix ];
+      nimi.hello = ../examples/hello.nix;
+      nimi.stack = ../examples/reusable-service.nix;
+    };
+    testScript = ''
+      machine.wait_for_unit("multi-user.target")
+      machine.wait_until_succeeds("journalctl -u hello.service | grep -F 'hello from nimi'")
+      machine.wait_until_succeeds("journalctl -u stack.service | grep -F 'port 7002: bonjour'")
+      machine.wait_until_succeeds("journalctl -u stack.service | grep -F 'warming'")
+    '';
+  };
+}
