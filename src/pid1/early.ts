@@ -1,0 +1,11 @@
+/**
+ * Imported first by `mod.ts` for its side effect: when `mod.ts` is the program being run (the
+ * CLI, not a library import), listen for signals before the rest of nimi is even evaluated.
+ * ES modules evaluate their imports in order, so this runs about 40 ms before `mod.ts`'s main
+ * block would; a signal sent to a PID 1 before any listener exists is dropped by the kernel.
+ *
+ * @module
+ */
+import { installSignalListeners } from "./signals.ts";
+
+if (Deno.mainModule === new URL("../../mod.ts", import.meta.url).href) installSignalListeners();

@@ -1,0 +1,119 @@
+/**
+ * The few libc calls Deno does not offer, through FFI: `waitpid` for one pid (orphan reaping)
+ * and `prctl(PR_SET_CHILD_SUBREAPER)`. Needs unscoped `--allow-ffi`. glibc's `libc.so.6` is
+ * already loaded in every Deno process, so `dlopen` finds it without a search path.
+ *
+ * @module
+ */
+
+/** `waitpid` option: return at once if the child has not changed state. */
+export const WNOHANG = 1;
+/** `prctl` option: make this process a child subreaper. */
+export const PR_SET_CHILD_SUBREAPER = 36;
+/** `prctl` option: read the child subreaper flag. */
+export const PR_GET_CHILD_SUBREAPER = 37;
+/** errno: no such child (already reaped by someone else). */
+export const ECHILD = 10;
+
+const SYMBOLS = {
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+/** Result of one `waitpid` call. */
+export interface WaitResult {
+  /** What `waitpid` returned: the pid reaped, 0 if it has not exited, -1 on error. */
+  pid: number;
+  /** The raw wait status (meaningful when `pid > 0`). */
+  status: number;
+  /** errno when `pid === -1`, else 0. */
+  errno: number;
+}
+
+/** The libc calls nimi uses. */
+export interface Libc {
+  /**
+   * `waitpid(pid, &status, flags)` for one pid.
+   *
+   * @param pid The child to wait for (never -1: that would steal managed children's statuses).
+   * @param flags Options such as {@linkcode WNOHANG}.
+   * @returns What the call returned.
+   */
+  waitpid(pid: number, flags: number): WaitResult;
+  /**
+   * Makes this process a child subreaper: orphaned descendants are reparented to it.
+   *
+   * @throws {Error} When `prctl` fails (message names errno).
+   */
+  setChildSubreaper(): void;
+  /**
+   * Reads the child subreaper flag.
+   *
+   * @returns Whether this process is a child subreaper.
+   */
+  isChildSubreaper(): boolean;
+  /** Unloads the library. */
+  close(): void;
+}
+
+/**
+ * Opens libc.
+ *
+ * @param path The library to open.
+ * @returns The bindings.
+ * @throws {Deno.errors.NotCapable} Without `--allow-ffi`.
+ * @example
+ * ```ts
+ * const libc = openLibc();
+ * libc.setChildSubreaper();
+ * ```
+ */
+export function openLibc(path = "libc.so.6"): Libc {
+  const lib = Deno.dlopen(path, SYMBOLS);
+  const errno = (): number => {
+    const p = lib.symbols.__errno_location();
+    return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+  };
+  const status = new Int32Array(1);
+  return {
+    waitpid(pid: number, flags: number): WaitResult {
+      if (!Number.isInteger(pid) || pid <= 0) {
+        throw new RangeError(`Cannot wait for pid ${pid}: only one positive pid at a time`);
+      }
+      status[0] = 0;
+      const r = lib.symbols.waitpid(pid, status, flags);
+      return { pid: r, status: status[0] ?? 0, errno: r === -1 ? errno() : 0 };
+    },
+    setChildSubreaper(): void {
+      if (lib.symbols.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
+        throw new Error(`Cannot become a child subreaper: prctl failed with errno ${errno()}`);
+      }
+    },
+    isChildSubreaper(): boolean {
+      const flag = new Int32Array(1);
+      const ptr = Deno.UnsafePointer.value(Deno.UnsafePointer.of(flag));
+      if (lib.symbols.prctl(PR_GET_CHILD_SUBREAPER, BigInt(ptr), 0n, 0n, 0n) !== 0) {
+        throw new Error(`Cannot read the child subreaper flag: prctl failed with errno ${errno()}`);
+      }
+      return flag[0] !== 0;
+    },
+    close: () => lib.close(),
+  };
+}
+
+/**
+ * Decodes a wait status the way a shell reports it.
+ *
+ * @param status A raw status from `waitpid`.
+ * @returns The exit code, or `128 + N` when a signal N ended the process.
+ * @example
+ * ```ts
+ * exitCodeOf(0x0100); // 1
+ * exitCodeOf(9); // 137
+ * ```
+ */
+export function exitCodeOf(status: number): number {
+  const signal = status & 0x7f;
+  return signal === 0 ? (status >> 8) & 0xff : 128 + signal;
+}

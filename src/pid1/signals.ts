@@ -1,0 +1,141 @@
+/**
+ * The first thing nimi does: listen for every signal it handles, so that no signal arriving at
+ * any moment ends nimi by its default action. Deno installs its own handlers for SIGINT,
+ * SIGTERM and SIGHUP once any listener exists; a process that is PID 1 and gets one of them with
+ * no JavaScript listener aborts and dies with SIGSEGV (exit 139).
+ *
+ * Signals that arrive before a handler is attached (while the config loads and the supervisor is
+ * built) are buffered and replayed, in order, to the first handler attached. A second stop
+ * request, or SIGQUIT, while nothing is attached ends nimi at once with `128 + N`: nothing has
+ * been started that would need stopping.
+ *
+ * This module imports only the pure signal table, so loading it costs almost nothing.
+ *
+ * @module
+ */
+import {
+  HANDLED_SIGNAL_NUMBERS,
+  HANDLED_SIGNALS,
+  type HandledSignal,
+  isStopRequest,
+  signalAction,
+  type SignalEvent,
+} from "./signal_table.ts";
+
+/** Receives each signal with its action. */
+export type SignalHandler = (event: SignalEvent) => void;
+
+/** Subscribes to one OS signal; returns a function that unsubscribes. */
+export type ListenFn = (signal: HandledSignal, onSignal: () => void) => () => void;
+
+/** Listens for nimi's signals and hands them to whoever runs the services. */
+export interface SignalGate {
+  /**
+   * Attaches the handler that acts on signals. Buffered signals are replayed to it first.
+   *
+   * @param handler Receives each signal and its action.
+   * @returns A function that detaches the handler (signals are buffered again).
+   */
+  attach(handler: SignalHandler): () => void;
+  /**
+   * Signals received while no handler was attached and not yet replayed.
+   *
+   * @returns The buffered events, oldest first.
+   */
+  pending(): readonly SignalEvent[];
+  /**
+   * Removes the OS listeners. Only for library and test use: a PID 1 that removes its SIGINT,
+   * SIGTERM or SIGHUP listener dies with SIGSEGV on the next one.
+   */
+  close(): void;
+}
+
+/** Options of {@linkcode createSignalGate}. */
+export interface SignalGateOptions {
+  /**
+   * How to subscribe to an OS signal.
+   *
+   * @default Deno.addSignalListener
+   */
+  listen?: ListenFn;
+  /**
+   * Ends the process when stopping at once with no handler attached.
+   *
+   * @default Deno.exit
+   */
+  exit?: (code: number) => void;
+}
+
+function denoListen(signal: HandledSignal, onSignal: () => void): () => void {
+  Deno.addSignalListener(signal, onSignal);
+  return () => Deno.removeSignalListener(signal, onSignal);
+}
+
+/**
+ * Listens for every signal in the table and returns the gate that dispatches them.
+ *
+ * @param options Injected listener and exit (for tests).
+ * @returns The gate.
+ * @example
+ * ```ts
+ * const gate = createSignalGate();
+ * const detach = gate.attach(({ signal, action }) => {
+ *   if (action === "stop") supervisor.stop();
+ * });
+ * ```
+ */
+export function createSignalGate(options: SignalGateOptions = {}): SignalGate {
+  const listen = options.listen ?? denoListen;
+  const exit = options.exit ?? ((code: number) => Deno.exit(code));
+  const buffered: SignalEvent[] = [];
+  let handler: SignalHandler | null = null;
+  let stops = 0;
+
+  const receive = (signal: HandledSignal): void => {
+    const event: SignalEvent = { signal, action: signalAction(signal, stops) };
+    if (isStopRequest(signal)) stops++;
+    if (handler !== null) {
+      handler(event);
+      return;
+    }
+    if (event.action === "kill") {
+      exit(128 + HANDLED_SIGNAL_NUMBERS[signal]);
+      return;
+    }
+    buffered.push(event);
+  };
+
+  const unlisten = HANDLED_SIGNALS.map((signal) => listen(signal, () => receive(signal)));
+
+  return {
+    attach(next: SignalHandler): () => void {
+      handler = next;
+      while (buffered.length > 0 && handler === next) next(buffered.shift()!);
+      return () => {
+        if (handler === next) handler = null;
+      };
+    },
+    pending: () => [...buffered],
+    close(): void {
+      for (const off of unlisten.splice(0)) off();
+    },
+  };
+}
+
+let processGate: SignalGate | null = null;
+
+/**
+ * The process-wide gate: installs the listeners on the first call, returns the same gate
+ * afterwards. `mod.ts` calls it before loading anything else; `nimi run` calls it again to
+ * attach its handler.
+ *
+ * @returns The process's signal gate.
+ * @example
+ * ```ts
+ * installSignalListeners().attach((event) => handle(event));
+ * ```
+ */
+export function installSignalListeners(): SignalGate {
+  processGate ??= createSignalGate();
+  return processGate;
+}
