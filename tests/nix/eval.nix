@@ -128,7 +128,7 @@ let
           configuration = file;
           name = "demo";
         }).args;
-      json = builtins.readFile (nimiLib.toNimiJson file).outPath;
+      json = (nimiLib.toNimiJson file).env.json;
       jsonCheck = (nimiLib.toNimiJson file).script;
     };
     nixos =
