@@ -28,7 +28,7 @@ export interface BatchWriterOptions {
    * @default 1 MiB
    */
   maxWrite?: number;
-  /** Called once with the error when a write fails; later writes are dropped. */
+  /** Called once with the error when a write fails; later writes are dropped. Must not throw. */
   onError?: (error: unknown) => void;
   /**
    * Called before each write with its size; may replace the target (log rotation).

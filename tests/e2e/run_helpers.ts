@@ -14,8 +14,11 @@ export interface NimiProcess {
   pid: number;
   /** The temp dir holding the config (also nimi's working directory). */
   dir: string;
-  /** Resolves when `pattern` appears in stdout; rejects if nimi exits first. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  /**
+   * Resolves when `pattern` appears in stdout (or the predicate holds); rejects if nimi exits
+   * first. Keep patterns linear: stdout is re-matched on every chunk.
+   */
+  waitFor(pattern: RegExp | ((stdout: string) => boolean)): Promise<RegExpMatchArray>;
   /** Stdout so far. */
   stdout(): string;
   /** Sends a signal to nimi. */
@@ -55,13 +58,15 @@ export async function startNimi(config: unknown, options: StartOptions = {}): Pr
   let err = "";
   let ended = false;
   const watchers: {
-    pattern: RegExp;
+    pattern: RegExp | ((stdout: string) => boolean);
     resolve: (m: RegExpMatchArray) => void;
     reject: (e: Error) => void;
   }[] = [];
   const check = () => {
     for (const w of [...watchers]) {
-      const m = out.match(w.pattern);
+      const m = typeof w.pattern === "function"
+        ? (w.pattern(out) ? ([out] as RegExpMatchArray) : null)
+        : out.match(w.pattern);
       if (m) {
         watchers.splice(watchers.indexOf(w), 1);
         w.resolve(m);
