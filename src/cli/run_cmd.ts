@@ -7,6 +7,7 @@
 import { loadConfig } from "../config/mod.ts";
 import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { Supervisor } from "../supervisor/mod.ts";
+import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { ServiceSetup } from "../supervisor/service_setup.ts";
 import type { CliArgs } from "./args.ts";
 import type { Output } from "./output.ts";
@@ -40,42 +41,68 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     maxFiles: logging.maxFiles,
     onError: (what, e) => io.err(`nimi: cannot write ${what}: ${errorText(e)}\n`),
   });
-  const supervisor = new Supervisor(config, { sink, ...setup.hooks(sink) });
-  const removeListeners = installStopSignals(supervisor);
+  const reaper = startReaper({
+    subreaper: config.settings.pid1.subreaper,
+    log: (line) => sink.message(null, line),
+  });
+  const supervisor = new Supervisor(config, {
+    sink,
+    registry: reaper.managed,
+    ...setup.hooks(sink),
+  });
+  const removeListeners = installStopSignals(supervisor, reaper);
   try {
     const code = await supervisor.run();
+    await stopLeftovers(reaper, sink, config.settings.shutdown.timeout);
     sink.message(null, `exiting with code ${code}`);
     return code;
   } finally {
     removeListeners();
+    reaper.stop();
     await sink.close();
   }
 }
 
 /**
- * Installs nimi's SIGINT/SIGTERM handling: the first signal stops every service gracefully,
- * a second one sends SIGKILL to every group at once. Other forwarded signals (HUP, USR1, USR2,
- * WINCH) are passed on to the services that ask for them. The PID 1 layer replaces this
- * function with its own early listeners.
+ * Hands nimi's signals to the supervisor (docs/container.md, "Signals"): the first SIGINT or
+ * SIGTERM stops every service gracefully, a second one or SIGQUIT sends SIGKILL to every group
+ * at once; SIGHUP, SIGUSR1, SIGUSR2 and SIGWINCH are passed on to the services that ask for
+ * them. The listeners themselves were installed before anything else (src/pid1/early.ts);
+ * signals that came while the config loaded are replayed here.
  *
  * @param supervisor The supervisor to stop.
- * @returns A function that removes the listeners.
+ * @param reaper Stops processes the services left outside their groups.
+ * @returns A function that detaches the handler (the listeners stay: see src/pid1/signals.ts).
  */
-export function installStopSignals(supervisor: Supervisor): () => void {
-  const stop = () => {
-    if (supervisor.stopping) supervisor.kill();
-    else void supervisor.stop();
-  };
-  const forwarded: Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"];
-  const forward = forwarded.map((s) => [s, () => supervisor.signalAll(s)] as const);
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
-  for (const [s, f] of forward) Deno.addSignalListener(s, f);
-  return () => {
-    Deno.removeSignalListener("SIGINT", stop);
-    Deno.removeSignalListener("SIGTERM", stop);
-    for (const [s, f] of forward) Deno.removeSignalListener(s, f);
-  };
+export function installStopSignals(supervisor: Supervisor, reaper: Reaper): () => void {
+  return installSignalListeners().attach(({ signal, action }) => {
+    if (action === "forward") {
+      supervisor.signalAll(signal);
+    } else if (action === "stop") {
+      void supervisor.stop();
+      reaper.signalLeftovers("SIGTERM");
+    } else {
+      supervisor.kill();
+      reaper.signalLeftovers("SIGKILL");
+    }
+  });
+}
+
+/**
+ * Once the services are gone, stops what they left outside their groups (daemons that called
+ * `setsid`): SIGTERM, then SIGKILL after at most 2 s (or the shutdown timeout if shorter).
+ */
+async function stopLeftovers(reaper: Reaper, sink: LogSink, timeout: number): Promise<void> {
+  const report = await reaper.cleanUp(Math.min(timeout, 2000));
+  const names = (l: { pid: number; comm: string }[]) =>
+    l.map((p) => `${p.pid} (${p.comm})`).join(", ");
+  if (report.terminated.length > 0) {
+    sink.message(null, `stopped processes left outside services: ${names(report.terminated)}`);
+  }
+  if (report.killed.length > 0) sink.message(null, `killed: ${names(report.killed)}`);
+  if (report.remaining.length > 0) {
+    sink.message(null, `still running at exit: ${names(report.remaining)}`);
+  }
 }
 
 function useColor(): boolean {
