@@ -32,6 +32,41 @@ let
 
   perService =
     f: lib.concatLists (lib.mapAttrsToList (name: service: f name service) config.services);
+
+  # Every service at every level, with its flattened name (`parent-child`, as nimi names it)
+  # and its option path.
+  flattened =
+    prefix: loc: services:
+    lib.concatLists (
+      lib.mapAttrsToList (
+        name: service:
+        let
+          full = if prefix == "" then name else "${prefix}-${name}";
+          at = loc ++ [
+            "services"
+            name
+          ];
+        in
+        [
+          {
+            inherit full service;
+            loc = at;
+          }
+        ]
+        ++ flattened full at service.services
+      ) services
+    );
+  allServices = flattened "" [ ] config.services;
+  allNames = map (s: s.full) allServices;
+
+  # Dependencies name services by flattened name: an unknown one is caught here, at evaluation.
+  dependencyAssertions = lib.concatMap (
+    s:
+    map (dep: {
+      assertion = lib.elem dep allNames;
+      message = "in ${lib.showOption s.loc}: nimi.dependsOn.${dep}: no service is named \"${dep}\" (sub-services are named parent-child); services: ${lib.concatStringsSep ", " allNames}";
+    }) (lib.attrNames s.service.nimi.dependsOn)
+  ) allServices;
 in
 {
   _class = "nimi";
@@ -71,7 +106,8 @@ in
       map (a: a // { message = a.message + definedIn name; }) (
         servicesLib.getAssertions [ "services" name ] service
       )
-    );
+    )
+    ++ dependencyAssertions;
     warnings = perService (name: service: servicesLib.getWarnings [ "services" name ] service);
   };
 }

@@ -46,6 +46,17 @@ Deno.test({
         );
       });
 
+      await t.step("a dependency on an unknown service names the flattened names", async () => {
+        const r = await evalNimi(setup, "config", fixture("unknown-dependency.nix"));
+        assert.notEqual(r.code, 0);
+        assert.ok(
+          r.stderr.includes(
+            `- in services.stack.services.warmer: nimi.dependsOn.cache: no service is named "cache" (sub-services are named parent-child); services: stack, stack-cache, stack-warmer`,
+          ),
+          r.stderr,
+        );
+      });
+
       await t.step("configData.<n>.path is nimi's: a user's definition is rejected", async () => {
         const r = await evalNimi(setup, "config", fixture("user-sets-path.nix"));
         assert.notEqual(r.code, 0);

@@ -36,10 +36,15 @@ function checkShared(result: SystemResult): void {
   assert.deepEqual(result.warnings, [
     "nimi.stack: in services.greeter-a: greeter.greeting is the default",
   ]);
-  assert.equal(result.assertions.length, 2);
   assert.ok(result.assertions.every((a) => a.assertion));
+  const messages = result.assertions.map((a) => a.message);
+  assert.equal(messages.length, 3);
   assert.match(
-    result.assertions[0]!.message,
+    messages.find((m) => m.includes("nimi.dependsOn"))!,
+    /^nimi\.stack: in services\.stack\.services\.cache\.services\.warmer: nimi\.dependsOn\.stack-cache: /,
+  );
+  assert.match(
+    messages[0]!,
     /^nimi\.stack: in services\.greeter-a: greeter\.port must be unprivileged, got 7001 \(services\.greeter-a is defined in .*examples\/reusable-service\.nix\)$/,
   );
 }
