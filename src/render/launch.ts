@@ -20,6 +20,8 @@ export interface LaunchOptions {
   nativeCredentials: boolean;
   /** Argv prefix that switches user (`chpst -u u:g`), put before the program. */
   runAs?: readonly string[];
+  /** `user[:group]` to own the config and credential directories (steps run as root). */
+  owner?: string;
 }
 
 /** How to start a service. */
@@ -39,9 +41,14 @@ export interface Launch {
  *
  * @param spec The service.
  * @param paths Its paths.
+ * @param owner `user[:group]` to hand the directory to, when the step runs as root.
  * @returns One shell command (single line), or null when it has no configData.
  */
-export function configDataStep(spec: ServiceSpec, paths: ServicePaths): string | null {
+export function configDataStep(
+  spec: ServiceSpec,
+  paths: ServicePaths,
+  owner?: string,
+): string | null {
   if (spec.configData.length === 0) return null;
   const dir = paths.configDir;
   const parts = [`umask 077`, `rm -rf ${shQuote(dir)}`, `mkdir -p ${shQuote(dir)}`];
@@ -53,6 +60,7 @@ export function configDataStep(spec: ServiceSpec, paths: ServicePaths): string |
       parts.push(`printf ${shQuote(printfFormat(f.text))} > ${shQuote(target)}`);
     } else parts.push(`ln -s ${shQuote(f.source ?? "")} ${shQuote(target)}`);
   }
+  if (owner !== undefined) parts.push(`chown -R ${shQuote(owner)} ${shQuote(dir)}`);
   return `(${parts.join(" && ")})`;
 }
 
@@ -61,9 +69,14 @@ export function configDataStep(spec: ServiceSpec, paths: ServicePaths): string |
  *
  * @param spec The service.
  * @param paths Its paths.
+ * @param owner `user[:group]` to hand the directory to, when the step runs as root.
  * @returns One shell command (single line), or null when it has no credentials.
  */
-export function credentialsStep(spec: ServiceSpec, paths: ServicePaths): string | null {
+export function credentialsStep(
+  spec: ServiceSpec,
+  paths: ServicePaths,
+  owner?: string,
+): string | null {
   if (spec.credentials.length === 0) return null;
   const dir = paths.credentialsDir;
   const parts = [`umask 077`, `rm -rf ${shQuote(dir)}`, `mkdir -p ${shQuote(dir)}`];
@@ -71,6 +84,7 @@ export function credentialsStep(spec: ServiceSpec, paths: ServicePaths): string 
     const target = `${dir}/${c.name}`;
     parts.push(`cp ${shQuote(c.path)} ${shQuote(target)}`, `chmod 0400 ${shQuote(target)}`);
   }
+  if (owner !== undefined) parts.push(`chown -R ${shQuote(owner)} ${shQuote(dir)}`);
   return `(${parts.join(" && ")})`;
 }
 
@@ -85,13 +99,13 @@ export function credentialsStep(spec: ServiceSpec, paths: ServicePaths): string 
 export function planLaunch(spec: ServiceSpec, paths: ServicePaths, options: LaunchOptions): Launch {
   const steps: string[] = [];
   const env: Record<string, string> = { ...spec.environment };
-  const config = configDataStep(spec, paths);
+  const config = configDataStep(spec, paths, options.owner);
   if (config !== null) {
     steps.push(config);
     env["XDG_CONFIG_HOME"] = paths.configDir;
   }
   if (!options.nativeCredentials) {
-    const creds = credentialsStep(spec, paths);
+    const creds = credentialsStep(spec, paths, options.owner);
     if (creds !== null) {
       steps.push(creds);
       env["CREDENTIALS_DIRECTORY"] = paths.credentialsDir;
@@ -142,4 +156,15 @@ export function launchLines(spec: ServiceSpec, launch: Launch): string[] {
     ...launch.steps.map((s) => (s.startsWith("export ") ? s : `${s} || exit 1`)),
     `exec ${shJoin([...launch.execPrefix, ...spec.argv])}`,
   ];
+}
+
+/**
+ * The owner for {@link LaunchOptions.owner}: `user`, `user:group`, or undefined.
+ *
+ * @param spec The service.
+ * @returns The chown argument, or undefined when the service keeps the caller's identity.
+ */
+export function ownerOf(spec: ServiceSpec): string | undefined {
+  if (spec.user === null) return undefined;
+  return spec.group === null ? String(spec.user) : `${spec.user}:${spec.group}`;
 }

@@ -7,7 +7,8 @@ import type { NimiConfig } from "../config/types.ts";
 import { DEFAULT_STOP_TIMEOUT } from "./defaults.ts";
 import { launchArgv, planLaunch } from "./launch.ts";
 import { cleanName, servicePaths } from "./layout.ts";
-import { dependencyWaits } from "./readiness_wait.ts";
+import { dependencyWaits, readinessWaitStep } from "./readiness_wait.ts";
+import { warnNoRestart } from "./no_restart.ts";
 import { RenderError } from "./render_error.ts";
 import { shJoin } from "./sh_quote.ts";
 import type { RenderOptions, RenderResult, Target } from "./types.ts";
@@ -24,6 +25,7 @@ import { WarningList } from "./warnings.ts";
 export function renderProcfile(config: NimiConfig, options: RenderOptions): RenderResult {
   const warn = new WarningList("procfile");
   const lines = ["# Rendered by nimi: foreman start -f Procfile"];
+  const byName = new Map(config.services.map((x) => [x.name, x]));
   for (const s of config.services) {
     const paths = servicePaths(options.stateDir, options.prefix, s.name);
     const name = cleanName(paths.instance, /[A-Za-z0-9_-]/, "_");
@@ -40,10 +42,17 @@ export function renderProcfile(config: NimiConfig, options: RenderOptions): Rend
       nativeCredentials: false,
     });
     launch.steps.unshift(
-      ...dependencyWaits(s, config.services, warn, "nothing (all start at once)"),
+      ...dependencyWaits(s, config.services, warn, "nothing"),
     );
-    if (s.dependsOn.length > 0) {
-      warn.add(s.name, "dependsOn", "Procfile processes all start at once");
+    for (const d of s.dependsOn) {
+      const waited = d.condition === "ready" && readinessWaitStep(byName.get(d.name)!) !== null;
+      if (d.condition === "started" || (d.condition === "ready" && !waited)) {
+        warn.add(
+          s.name,
+          `dependsOn "${d.name}": ${d.condition}`,
+          "Procfile processes all start at once",
+        );
+      }
     }
     const argv = launchArgv(s, launch);
     // foreman replaces "$NAME" for each variable it knows, even inside quotes: keep every "$"
@@ -57,9 +66,6 @@ export function renderProcfile(config: NimiConfig, options: RenderOptions): Rend
     lines.push(`${name}: exec ${line}`);
     if (s.type === "oneshot") {
       warn.add(s.name, "type oneshot", "foreman stops every process when one exits");
-    }
-    if (s.restart.mode !== "never") {
-      warn.add(s.name, `restart mode ${s.restart.mode}`, "Procfile runners never restart");
     }
     if (s.user !== null || s.group !== null) {
       warn.add(s.name, "user/group", "Procfile runners run everything as the caller");
@@ -80,6 +86,7 @@ export function renderProcfile(config: NimiConfig, options: RenderOptions): Rend
       warn.add(s.name, "reloadSignal", "Procfile runners do not forward reload signals");
     }
   }
+  warnNoRestart(config.services, warn, "Procfile runners never restart");
   return {
     files: [{ path: "Procfile", content: lines.join("\n") + "\n", mode: 0o644 }],
     warnings: warn.items,

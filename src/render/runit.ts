@@ -7,7 +7,7 @@
 import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_STOP_TIMEOUT, seconds } from "./defaults.ts";
 import { finishLines, recordStartLines } from "./finish_script.ts";
-import { launchLines, planLaunch } from "./launch.ts";
+import { launchLines, ownerOf, planLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
 import { shJoin } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
@@ -44,11 +44,14 @@ function serviceDir(
   const base = paths.instance;
   const byName = new Map(config.services.map((x) => [x.name, x]));
   const files: RenderedFile[] = [];
+  const switchTo = runAs(s, options, warn);
+  const owner = switchTo.length > 0 ? ownerOf(s) : undefined;
   const launch = planLaunch(s, paths, {
     nativeEnv: false,
     nativeWorkdir: false,
     nativeCredentials: false,
-    runAs: runAs(s, options, warn),
+    runAs: switchTo,
+    ...(owner !== undefined ? { owner } : {}),
   });
   const waits: string[] = [];
   for (const d of s.dependsOn) {

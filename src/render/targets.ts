@@ -3,7 +3,11 @@
  *
  * @module
  */
+import { bsdrcTarget } from "./bsdrc.ts";
 import { composeTarget } from "./compose.ts";
+import { launchdTarget } from "./launchd.ts";
+import { openrcTarget } from "./openrc.ts";
+import { sysvinitTarget } from "./sysvinit.ts";
 import { kubernetesTarget } from "./kubernetes.ts";
 import { kubernetesPodTarget } from "./kubernetes_pod.ts";
 import { procfileTarget } from "./procfile.ts";
@@ -23,6 +27,10 @@ export const TARGETS: readonly Target[] = [
   supervisordTarget,
   s6Target,
   runitTarget,
+  launchdTarget,
+  sysvinitTarget,
+  openrcTarget,
+  bsdrcTarget,
 ];
 
 /**
