@@ -33,13 +33,13 @@ Deno.test("renderOpenrc() writes depend(), supervise-daemon respawn and retry", 
   const config = await loadConfig(fixture("full.json"));
   const r = renderOpenrc(config, { prefix: "", user: false, stateDir: "/s", rawConfig: null });
   const web = r.files.find((f) => f.path === "init.d/web")!.content;
-  assert.match(web, /^  need db migrate$/m);
+  assert.match(web, /^ {2}need db migrate$/m);
   assert.match(web, /^supervisor=supervise-daemon$/m);
   assert.match(web, /^respawn_max=3$/m);
   assert.match(web, /^command_user=daemon:1$/m);
   const db = r.files.find((f) => f.path === "init.d/db")!.content;
   assert.match(db, /^retry=INT\/3\/KILL\/5$/m);
-  assert.match(db, /^start_post\(\) \{\n  until \/bin\/true/m);
+  assert.match(db, /^start_post\(\) \{\n {2}until \/bin\/true/m);
 });
 
 Deno.test("renderBsdrc() writes rcorder REQUIRE and daemon(8) restarts", async () => {

@@ -69,5 +69,5 @@ Deno.test("every rendered launchd plist parses with plistlib and has the expecte
 
 Deno.test("plist() writes nested arrays and dictionaries", () => {
   const text = plist({ A: [1, true, { B: "x" }] });
-  assert.match(text, /<key>A<\/key>\n  <array>\n    <integer>1<\/integer>\n    <true\/>/);
+  assert.ok(text.includes("<key>A</key>\n  <array>\n    <integer>1</integer>\n    <true/>"));
 });
