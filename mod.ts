@@ -11,6 +11,9 @@
  *
  * @module
  */
+// First, for its side effect: when mod.ts is the program, listen for signals before the rest
+// is evaluated (a signal to a PID 1 with no listener is dropped or, later, kills it).
+import "./src/pid1/early.ts";
 export {
   cleanRelativePath,
   ConfigError,

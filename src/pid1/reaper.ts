@@ -162,7 +162,8 @@ export function startReaper(options: ReaperOptions): Reaper {
       libc = options.libc ?? openLibc();
       if (mode === "subreaper") libc.setChildSubreaper();
     } catch (e) {
-      log(`nimi: cannot reap orphans (${describe(e)}); run with --allow-ffi`);
+      const hint = e instanceof Deno.errors.NotCapable ? "; run with --allow-ffi" : "";
+      log(`cannot reap orphans: ${describe(e)}${hint}`);
       libc = null;
       mode = "off";
     }
@@ -171,7 +172,7 @@ export function startReaper(options: ReaperOptions): Reaper {
   const reportOnce = (what: string, e: unknown): void => {
     if (reportedError) return;
     reportedError = true;
-    log(`nimi: orphan reaping: ${what}: ${describe(e)}`);
+    log(`orphan reaping: ${what}: ${describe(e)}`);
   };
 
   const pass = (): number => {
