@@ -17,17 +17,7 @@
     in
     {
       options.nimi = lib.mkOption {
-        type = lib.types.attrsOf (
-          lib.types.submoduleWith {
-            class = "nimi";
-            modules = [
-              ./nimi.nix
-              ./instance.nix
-              { package = lib.mkDefault defaultPackage; }
-            ];
-            specialArgs = { inherit pkgs; };
-          }
-        );
+        type = unit.instancesType [ { package = lib.mkDefault defaultPackage; } ];
         default = { };
         description = "nimi instances of this system: each gives packages.<name> and checks.nimi-<name>.";
       };

@@ -16,7 +16,7 @@ in
   _class = "homeManager";
 
   options.nimi = lib.mkOption {
-    type = unit.instancesType;
+    type = unit.instancesType [ ];
     default = { };
     description = ''
       nimi instances: each runs its [modular services](https://nixos.org/manual/nixos/unstable/#modular-services)

@@ -11,17 +11,21 @@ let
     };
 in
 rec {
-  # The option type of `nimi`: instances named by attribute.
-  instancesType = lib.types.attrsOf (
-    lib.types.submoduleWith {
-      class = "nimi";
-      modules = [
-        ./nimi.nix
-        ./instance.nix
-      ];
-      specialArgs = { inherit pkgs; };
-    }
-  );
+  # The option type of `nimi`: instances named by attribute, each the nimi module plus its
+  # `package` (and `extraModules`).
+  instancesType =
+    extraModules:
+    lib.types.attrsOf (
+      lib.types.submoduleWith {
+        class = "nimi";
+        modules = [
+          ./nimi.nix
+          ./instance.nix
+        ]
+        ++ extraModules;
+        specialArgs = { inherit pkgs; };
+      }
+    );
 
   # The program running instance `name` (bin/<name>), its JSON checked at build time.
   program =

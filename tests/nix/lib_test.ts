@@ -7,7 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
-import { evalNimi, exists, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
+import {
+  evalNimi,
+  exists,
+  nixSkipReason,
+  printSkip,
+  withNix,
+  writeNimiStandIn,
+} from "./nix_env.ts";
 
 const skip = nixSkipReason();
 if (skip !== null) printSkip("tests/nix/lib_test.ts (mkNimiBin, mkBwrap, mkContainerImage)", skip);
@@ -50,14 +57,7 @@ Deno.test({
     await withNix(async (setup) => {
       const dir = await Deno.makeTempDir({ prefix: "nimi-lib-" });
       try {
-        // A stand-in for the nimi package: bin/nimi runs this checkout.
-        const nimiDir = `${dir}/nimi`;
-        await Deno.mkdir(`${nimiDir}/bin`, { recursive: true });
-        await Deno.writeTextFile(
-          `${nimiDir}/bin/nimi`,
-          `#!/bin/sh\nexec ${Deno.execPath()} run -A ${REPO_ROOT}/mod.ts "$@"\n`,
-        );
-        await Deno.chmod(`${nimiDir}/bin/nimi`, 0o755);
+        const nimiDir = await writeNimiStandIn(`${dir}/nimi`);
         const hostDirs = ["/usr", "/bin", "/lib", "/lib64", "/etc"].filter(exists);
         const bwrapArgs = {
           roBind: [...hostDirs, REPO_ROOT, nimiDir, Deno.execPath()],

@@ -170,3 +170,20 @@ export function evalNimi(
 export function printSkip(what: string, reason: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(`skipped: ${what}: ${reason}\n`));
 }
+
+/**
+ * Writes a stand-in for the nimi package: `<dir>/bin/nimi` runs this checkout's mod.ts with the
+ * deno running the tests.
+ *
+ * @param dir The package directory to create.
+ * @returns `dir`.
+ */
+export async function writeNimiStandIn(dir: string): Promise<string> {
+  await Deno.mkdir(`${dir}/bin`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/bin/nimi`,
+    `#!/bin/sh\nexec ${Deno.execPath()} run -A ${REPO_ROOT}/mod.ts "$@"\n`,
+  );
+  await Deno.chmod(`${dir}/bin/nimi`, 0o755);
+  return dir;
+}

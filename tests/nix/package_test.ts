@@ -8,7 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
-import { evalNimi, exists, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
+import {
+  evalNimi,
+  exists,
+  nixSkipReason,
+  printSkip,
+  withNix,
+  writeNimiStandIn,
+} from "./nix_env.ts";
 
 const skip = nixSkipReason();
 if (skip !== null) printSkip("tests/nix/package_test.ts (package.nix, overlay.nix)", skip);
@@ -74,12 +81,7 @@ Deno.test({
         }
         const out = await Deno.makeTempDir({ prefix: "nimi-pkg-" });
         try {
-          await Deno.mkdir(`${out}/bin`);
-          await Deno.writeTextFile(
-            `${out}/bin/nimi`,
-            `#!/bin/sh\nexec ${Deno.execPath()} run -A ${REPO_ROOT}/mod.ts "$@"\n`,
-          );
-          await Deno.chmod(`${out}/bin/nimi`, 0o755);
+          await writeNimiStandIn(out);
           const script = `set -e\nrunHook() { :; }\nout=${out}\n${pkg.installCheckPhase}`;
           const run = await new Deno.Command("sh", {
             args: ["-c", script],
