@@ -27,6 +27,18 @@ export function supervisordQuote(word: string): string {
   return shQuote(word).replaceAll("%", "%%").replace(/(\s)([;#])/g, "$1''$2");
 }
 
+/**
+ * Whether supervisord's `environment=` can hold every variable of a service: it splits values
+ * with a non-POSIX shlex (no escapes, no quote concatenation) after inline comments are cut.
+ *
+ * @param s The service.
+ * @param dirs Paths that become variables too.
+ * @returns false when the variables must travel through `/usr/bin/env` in the command.
+ */
+export function envSafe(s: ServiceSpec, ...dirs: string[]): boolean {
+  return [...Object.values(s.environment), ...dirs].every((v) => !/['"\r\n]|\s[;#]/.test(v));
+}
+
 function value(text: string, what: string, service: string): string {
   if (/[\r\n]/.test(text)) {
     throw new RenderError(
@@ -45,7 +57,7 @@ function program(
 ): string[] {
   const paths = servicePaths(options.stateDir, options.prefix, s.name);
   const launch = planLaunch(s, paths, {
-    nativeEnv: true,
+    nativeEnv: envSafe(s, paths.configDir, paths.credentialsDir),
     nativeWorkdir: true,
     nativeCredentials: false,
   });
@@ -95,9 +107,8 @@ function program(
   if (env.length > 0) {
     lines.push(
       `environment=${
-        env.map(([k, v]) => `${k}=${supervisordQuote(value(v, `environment ${k}`, s.name))}`).join(
-          ",",
-        )
+        env.map(([k, v]) => `${k}='${value(v, `environment ${k}`, s.name).replaceAll("%", "%%")}'`)
+          .join(",")
       }`,
     );
   }

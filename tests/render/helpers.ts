@@ -158,3 +158,11 @@ export function alive(pid: number): boolean {
     throw e;
   }
 }
+
+/** What the `quoting.json` services print, each line as it must arrive. */
+export const QUOTING_ARGS_OUTPUT =
+  '[a b]\n[it\'s]\n[$HOME]\n[100%]\n[semi ; colon # hash]\n[back\\slash]\n["dq"]\n[$(echo no)]\n';
+
+/** What the `env` service of `quoting.json` prints. */
+export const QUOTING_ENV_OUTPUT = `[it's "quoted" $HOME 100% ; # x \\ y]\n` +
+  `line 1 100% \\n 'q' "dq" $HOME\n\ttabbed\n`;
