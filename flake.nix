@@ -14,11 +14,7 @@
         "aarch64-darwin"
       ];
       pkgsFor = lib.genAttrs systems (
-        system:
-        import nixpkgs {
-          inherit system;
-          overlays = [ self.overlays.default ];
-        }
+        system: nixpkgs.legacyPackages.${system}.extend self.overlays.default
       );
       forAllSystems = f: lib.genAttrs systems (system: f pkgsFor.${system});
     in

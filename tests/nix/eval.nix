@@ -9,7 +9,8 @@
 #   home     the same with the home-manager module
 #   overlay  pkgs.nimi from nix/overlay.nix (buildDenoPackage stand-in: its arguments) and its
 #            passthru library applied to `module`
-#   flake    the flake-parts module (flake-parts-lib stand-in) with perSystem.nimi.demo = `module`
+#   flake-parts  the flake-parts module (flake-parts-lib stand-in), perSystem.nimi.demo = `module`
+#   flake    flake.nix's outputs over the minimal pkgs: their names, and `module` through them
 {
   root,
   what,
@@ -41,29 +42,29 @@ let
     }).config;
 
 
-  # The overlay over the minimal pkgs, with a buildDenoPackage that returns its arguments.
-  overlaid =
+  # The overlay over the minimal pkgs (whose buildDenoPackage returns its arguments).
+  overlaid = pkgs.extend (import ../../nix/overlay.nix);
+
+  # flake.nix's outputs, with a nixpkgs input whose legacyPackages are the minimal pkgs.
+  flake =
     let
-      stand-in = pkgs // {
-        callPackage = f: args: import f (builtins.intersectAttrs (builtins.functionArgs (import f)) final // args);
-        # Like mkDerivation, passthru attributes end up on the package itself.
-        buildDenoPackage =
-          args:
-          args
-          // {
-            overrideAttrs =
-              g:
-              let
-                changed = args // g args;
-              in
-              changed // changed.passthru or { };
-          };
-        jq = "jq";
-        pkgs = final;
+      nixpkgs = {
+        inherit lib;
+        legacyPackages = lib.genAttrs [
+          "x86_64-linux"
+          "aarch64-linux"
+          "x86_64-darwin"
+          "aarch64-darwin"
+        ] (system: pkgs.extend (_: _: { inherit system; }));
       };
-      final = stand-in // import ../../nix/overlay.nix final stand-in;
+      outputs = (import ../../flake.nix).outputs {
+        self = outputs // {
+          outPath = toString ../..;
+        };
+        inherit nixpkgs;
+      };
     in
-    final;
+    outputs;
 
   # The flake-parts module with a flake-parts-lib stand-in: perSystem is one submodule.
   flakeParts =
@@ -166,7 +167,31 @@ let
       };
       config = overlaid.nimi.lib.toNimiConfig file;
     };
-    flake = {
+    flake =
+      let
+        system = "x86_64-linux";
+        names = lib.mapAttrs (_: v: if builtins.isAttrs v then lib.attrNames v else "function");
+      in
+      {
+        outputs = names flake;
+        perSystem = lib.mapAttrs (_: v: lib.attrNames v.${system}) {
+          inherit (flake)
+            packages
+            checks
+            devShells
+            lib
+            ;
+        };
+        formatter = flake.formatter.${system}.name;
+        package = flake.packages.${system}.default.binaryEntrypointPath;
+        config = flake.lib.${system}.toNimiConfig file;
+        forPkgs = (flake.lib.forPkgs pkgs).toNimiConfig file;
+        nixosModule = toString flake.nixosModules.default;
+        homeModule = toString flake.homeModules.default;
+        flakeModule = lib.attrNames flake.flakeModules.default;
+        overlay = builtins.isFunction flake.overlays.default;
+      };
+    flake-parts = {
       packages = lib.mapAttrs (_: p: p.text) flakeParts.packages;
       checks = lib.mapAttrs (_: c: c.script) flakeParts.checks;
     };

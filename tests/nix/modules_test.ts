@@ -102,7 +102,7 @@ Deno.test({
   ignore: skip !== null,
   fn: async () => {
     const result = await withNix(async (setup) => {
-      const r = await evalNimi(setup, "flake", `${REPO_ROOT}/examples/hello.nix`);
+      const r = await evalNimi(setup, "flake-parts", `${REPO_ROOT}/examples/hello.nix`);
       assert.equal(r.code, 0, r.stderr);
       return JSON.parse(r.stdout) as {
         packages: Record<string, string>;

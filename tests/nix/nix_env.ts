@@ -139,7 +139,7 @@ async function storeIsWritable(): Promise<boolean> {
  */
 export function evalNimi(
   setup: NixSetup,
-  what: "config" | "options" | "lib" | "nixos" | "home" | "overlay" | "flake",
+  what: "config" | "options" | "lib" | "nixos" | "home" | "overlay" | "flake" | "flake-parts",
   module?: string,
   extra: Record<string, string> = {},
 ): Promise<NixResult> {

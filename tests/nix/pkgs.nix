@@ -1,12 +1,15 @@
-# A minimal stand-in for nixpkgs' `pkgs`, enough to evaluate nimi configurations and the
-# library with only nixpkgs' lib and no builds:
+# A minimal stand-in for nixpkgs' `pkgs`, enough to evaluate nimi configurations, the library,
+# the overlay and the flake with only nixpkgs' lib and no builds:
 # - writeText and writeShellScript write with builtins.toFile (not executable: run scripts
 #   through runtimeShell);
 # - writeShellScriptBin and runCommand return derivation-shaped values that keep their script
 #   (`text`, `script`, `env`) for the tests to inspect or run; runCommand's output is the file of
 #   its `json` input, which is all nimi's library asks of it (toNimiJson);
+# - buildDenoPackage returns its arguments (passthru lifted onto the package, as mkDerivation
+#   does); dockerTools.buildLayeredImage records its arguments;
 # - the few packages used point at the host's /usr (a test machine, not a Nix system), and nimi
-#   at `nimiDir` (a directory whose bin/nimi runs this checkout).
+#   at `nimiDir` (a directory whose bin/nimi runs this checkout);
+# - `extend overlay` applies an overlay, as on a real package set.
 {
   lib,
   root,
@@ -20,13 +23,31 @@ let
     outPath = "/usr";
     meta.mainProgram = mainProgram;
   };
+  stand-in = {
+    type = "derivation";
+    name = "stand-in";
+    outPath = "/nonexistent/stand-in";
+  };
 in
-{
+lib.makeExtensible (final: {
   inherit lib;
+  pkgs = final;
   # nixpkgs' source tree: a directory holding nixpkgs.lib's lib/ and the two stand-ins
   # lib/services/service.nix imports from outside lib/ (tests/nix/stubs).
   path = root;
   system = builtins.currentSystem;
+  stdenv.hostPlatform = {
+    inherit (final) system;
+    isLinux = lib.hasSuffix "-linux" final.system;
+  };
+
+  callPackage =
+    f: args:
+    let
+      fn = if builtins.isFunction f then f else import f;
+    in
+    fn (builtins.intersectAttrs (builtins.functionArgs fn) final // args);
+
   writeText = name: text: builtins.toFile name text;
   writeShellScript = name: text: builtins.toFile name "#!/bin/sh\n${text}";
   writeShellScriptBin = name: text: {
@@ -40,19 +61,37 @@ in
     inherit name env script;
     outPath = if env ? json then builtins.toFile name env.json else "/nonexistent/${name}";
   };
-  # Records its arguments: what mkContainerImage passes to it.
+  buildDenoPackage =
+    args:
+    args
+    // {
+      overrideAttrs =
+        g:
+        let
+          changed = args // g args;
+        in
+        changed // changed.passthru or { };
+    };
   dockerTools.buildLayeredImage = args: {
     builder = "dockerTools.buildLayeredImage";
     inherit args;
   };
+  mkShell = args: stand-in // { inherit args; };
+  nixos = _: throw "pkgs.nixos is not available in the minimal pkgs";
+  testers.runNixOSTest = _: throw "pkgs.testers.runNixOSTest is not available in the minimal pkgs";
+
   runtimeShell = "/bin/sh";
   bash = hostPackage "bash" "bash";
   bubblewrap = hostPackage "bubblewrap" "bwrap";
   coreutils = hostPackage "coreutils" "coreutils";
+  deno = hostPackage "deno" "deno";
+  nix = hostPackage "nix" "nix";
+  nixfmt = hostPackage "nixfmt" "nixfmt";
+  jq = hostPackage "jq" "jq";
   nimi = {
     type = "derivation";
     name = "nimi";
     outPath = nimiDir;
     meta.mainProgram = "nimi";
   };
-}
+})
