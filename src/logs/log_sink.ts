@@ -40,7 +40,14 @@ export interface LogSinkOptions {
   now?: () => number;
 }
 
-/** Called with each complete line of a stream (for readiness probes matching output). */
+/** Smallest and largest read buffer of {@link ServiceStream.pump}. */
+const MIN_READ = 1024;
+const MAX_READ = 64 * 1024;
+
+/**
+ * Called with each complete line of a stream (for readiness probes matching output). The
+ * bytes are only valid during the call: the read buffer is reused.
+ */
 export type LineListener = (line: Uint8Array, stream: "stdout" | "stderr") => void;
 
 interface Channel {
@@ -269,18 +276,25 @@ export class ServiceStream {
   }
 
   /**
-   * Reads a whole byte stream into the sink, honouring back-pressure.
+   * Reads a whole byte stream into the sink, honouring back-pressure. Reads go into one
+   * reused buffer that starts small (an idle service holds only 1 KiB while its read is
+   * pending) and doubles, up to 64 KiB, whenever a read fills it.
    *
-   * @param readable The process's stdout or stderr.
+   * @param readable The process's stdout or stderr (a byte stream).
    * @returns A promise that resolves at end of stream.
    */
   async pump(readable: ReadableStream<Uint8Array>): Promise<void> {
-    const reader = readable.getReader();
+    const reader = readable.getReader({ mode: "byob" });
+    let buffer = new ArrayBuffer(MIN_READ);
     try {
       while (true) {
-        const { done, value } = await reader.read();
-        if (done) break;
+        const { done, value } = await reader.read(new Uint8Array(buffer));
+        if (done || value === undefined) break;
         const wait = this.push(value);
+        buffer = value.buffer as ArrayBuffer;
+        if (value.length === buffer.byteLength && buffer.byteLength < MAX_READ) {
+          buffer = new ArrayBuffer(buffer.byteLength * 2);
+        }
         if (wait) await wait;
       }
     } finally {

@@ -99,15 +99,17 @@ Deno.test("ServiceStream.pump() reads a stream to its end and flushes the partia
     logDir: null,
   });
   const seen: string[] = [];
-  const stream = new ReadableStream<Uint8Array>({
+  const long = "y".repeat(5000);
+  const stream = new ReadableStream({
+    type: "bytes",
     start(c) {
       c.enqueue(enc.encode("1\n2"));
-      c.enqueue(enc.encode("\n3"));
+      c.enqueue(enc.encode(`\n${long}\n3`));
       c.close();
     },
   });
   await sink.stream("w", "stdout", (l) => seen.push(dec.decode(l))).pump(stream);
   await sink.close();
-  assert.equal(out.text(), "w    | 1\nw    | 2\nw    | 3\n");
-  assert.deepEqual(seen, ["1", "2", "3"]);
+  assert.equal(out.text(), `w    | 1\nw    | 2\nw    | ${long}\nw    | 3\n`);
+  assert.deepEqual(seen, ["1", "2", long, "3"]);
 });
