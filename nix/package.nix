@@ -8,7 +8,6 @@
   lib,
   pkgs,
   buildDenoPackage,
-  jq,
   writeText,
 }:
 let
@@ -46,11 +45,17 @@ buildDenoPackage {
   # (FFI) and probes ports and URLs: the compiled program gets every permission.
   denoCompileFlags = [ "--allow-all" ];
 
-  # buildDenoPackage names the binary after deno.json's "name" (@nimi/nimi): install it as nimi.
-  nativeBuildInputs = [ jq ];
+  # buildDenoPackage's own build and install steps name the binary after deno.json's "name"
+  # (@nimi/nimi): compile and install it as nimi instead. Its configure step (dependencies from
+  # denoDepsHash, the denort runtime) is kept.
+  buildPhase = ''
+    runHook preBuild
+    deno compile --output nimi --target "$hostPlatform_" $denoCompileFlags_ $denoFlags_ mod.ts
+    runHook postBuild
+  '';
   installPhase = ''
     runHook preInstall
-    install -Dm755 "$(jq -r .name deno.json)" "$out/bin/nimi"
+    install -Dm755 nimi "$out/bin/nimi"
     runHook postInstall
   '';
 

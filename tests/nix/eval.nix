@@ -160,6 +160,7 @@ let
           dontPatchELF
           doInstallCheck
           installCheckPhase
+          buildPhase
           installPhase
           meta
           ;

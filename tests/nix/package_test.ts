@@ -30,6 +30,8 @@ interface OverlayResult {
     dontPatchELF: boolean;
     doInstallCheck: boolean;
     installCheckPhase: string;
+    buildPhase: string;
+    installPhase: string;
     src: string;
     meta: { mainProgram: string; platforms: string[] };
   };
@@ -50,6 +52,9 @@ Deno.test({
         assert.equal(pkg.pname, "nimi");
         assert.equal(pkg.version, denoJson.version);
         assert.equal(pkg.binaryEntrypointPath, "mod.ts");
+        assert.match(pkg.buildPhase, /deno compile --output nimi .*\$denoCompileFlags_ .* mod\.ts/);
+        assert.deepEqual(pkg.denoCompileFlags, ["--allow-all"]);
+        assert.match(pkg.installPhase, /install -Dm755 nimi "\$out\/bin\/nimi"/);
         assert.ok(pkg.dontStrip && pkg.dontPatchELF && pkg.doInstallCheck);
         assert.equal(pkg.meta.mainProgram, "nimi");
         assert.deepEqual(pkg.meta.platforms.sort(), [
