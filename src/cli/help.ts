@@ -26,8 +26,8 @@ Options:
   -c, --config FILE    the JSON or JSONC config (what Nix evaluated)
       --strict         unknown keys inside nimi's own structures are errors, not warnings
       --log-format F   run: "text" (service | line) or "json" (one object a line)
-      --to TARGET      render: systemd, procfile, compose, kubernetes, supervisord, s6,
-                       runit, launchd, sysvinit, openrc, bsdrc
+      --to TARGET      render: systemd, procfile, compose, kubernetes, kubernetes-pod,
+                       supervisord, s6, runit, launchd, sysvinit, openrc, bsdrc (docs/render.md)
   -o, --out DIR        render: directory to write into
       --user           render: user-level units, no root-only settings
       --prefix P       render: prefix every name (several instances side by side)
