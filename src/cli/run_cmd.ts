@@ -53,7 +53,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const removeListeners = installStopSignals(supervisor, reaper);
   try {
     const code = await supervisor.run();
-    await stopLeftovers(reaper, sink, config.settings.shutdown.timeout);
+    await stopLeftovers(reaper, config.settings.shutdown.timeout);
     sink.message(null, `exiting with code ${code}`);
     return code;
   } finally {
@@ -90,19 +90,11 @@ export function installStopSignals(supervisor: Supervisor, reaper: Reaper): () =
 
 /**
  * Once the services are gone, stops what they left outside their groups (daemons that called
- * `setsid`): SIGTERM, then SIGKILL after at most 2 s (or the shutdown timeout if shorter).
+ * `setsid`): SIGTERM, then SIGKILL after at most 2 s (or the shutdown timeout if shorter). The
+ * reaper reports what it signals.
  */
-async function stopLeftovers(reaper: Reaper, sink: LogSink, timeout: number): Promise<void> {
-  const report = await reaper.cleanUp(Math.min(timeout, 2000));
-  const names = (l: { pid: number; comm: string }[]) =>
-    l.map((p) => `${p.pid} (${p.comm})`).join(", ");
-  if (report.terminated.length > 0) {
-    sink.message(null, `stopped processes left outside services: ${names(report.terminated)}`);
-  }
-  if (report.killed.length > 0) sink.message(null, `killed: ${names(report.killed)}`);
-  if (report.remaining.length > 0) {
-    sink.message(null, `still running at exit: ${names(report.remaining)}`);
-  }
+async function stopLeftovers(reaper: Reaper, timeout: number): Promise<void> {
+  await reaper.cleanUp(Math.min(timeout, 2000));
 }
 
 function useColor(): boolean {

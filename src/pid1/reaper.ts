@@ -264,9 +264,10 @@ export function startReaper(options: ReaperOptions): Reaper {
         hit.push({ pid: stat.pid, comm: stat.comm });
       } catch (e) {
         // It ended between the read and the kill: nothing to stop.
-        if (!(e instanceof Deno.errors.NotFound) && !/ESRCH/.test(String(e))) throw e;
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
     }
+    if (hit.length > 0) log(`${signal} to processes left outside services: ${names(hit)}`);
     return hit;
   };
 
@@ -300,6 +301,7 @@ export function startReaper(options: ReaperOptions): Reaper {
       const left = terminated.length > 0 ? await settle(now() + grace) : [];
       const killed = left.length > 0 ? signalLeftovers("SIGKILL") : [];
       const remaining = killed.length > 0 || unreaped() ? await settle(now() + graceMs + 2000) : [];
+      if (remaining.length > 0) log(`still running at exit: ${names(remaining)}`);
       return {
         terminated,
         killed,
@@ -316,6 +318,10 @@ export function startReaper(options: ReaperOptions): Reaper {
       libc = null;
     },
   };
+}
+
+function names(list: readonly { pid: number; comm: string }[]): string {
+  return list.map((p) => `${p.pid} (${p.comm})`).join(", ");
 }
 
 function describe(e: unknown): string {

@@ -106,7 +106,8 @@ export function start(argv: string[], env: Record<string, string> = {}): Running
 }
 
 /**
- * Finds the first descendant of `root` running `comm` (as seen from outside any namespace).
+ * Finds the first process running `comm` at or under `root` (as seen from outside any
+ * namespace); `root` itself counts, since a wrapper such as `setpriv` becomes the program.
  *
  * @param root Where to start.
  * @param comm The command name to look for.
@@ -119,7 +120,7 @@ export async function findDescendant(root: number, comm: string, ms = 10_000): P
     const queue = [root];
     while (queue.length > 0) {
       const pid = queue.shift()!;
-      if (pid !== root && readStat(pid)?.comm === comm) return pid;
+      if (readStat(pid)?.comm === comm) return pid;
       queue.push(...readChildren(pid));
     }
     await new Promise((r) => setTimeout(r, 1));

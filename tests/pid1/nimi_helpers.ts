@@ -1,0 +1,213 @@
+/**
+ * Running the real `nimi run` for the PID 1 acceptance tests, in each of the ways a container
+ * or a user starts it: as PID 1 of a PID namespace, as an ordinary child (nimi becomes a child
+ * subreaper), and both again as the unprivileged user `nobody`.
+ *
+ * @module
+ */
+import { readStat } from "../../src/pid1/proc.ts";
+import { findDescendant, IS_ROOT, pid1Prefix, REPO, type Running, start } from "./helpers.ts";
+
+/** One way of starting nimi. */
+export interface Mode {
+  /** Shown in step names. */
+  name: string;
+  /** Whether nimi is PID 1 of its own PID namespace. */
+  pid1: boolean;
+  /** Whether nimi runs as root. */
+  root: boolean;
+  /** Programs in front of deno. */
+  prefix: string[];
+  /** Extra environment. */
+  env: Record<string, string>;
+}
+
+/** The modes of one test file, and a place for its configs. */
+export interface Setup {
+  /** Every mode that can run here. */
+  modes: Mode[];
+  /** A directory (mode 0755) for configs and marker files. */
+  dir: string;
+  /** Removes what the setup created. */
+  cleanup(): Promise<void>;
+}
+
+const NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+
+/**
+ * Writes one line to stderr: figures the tests measure, and why a mode is skipped.
+ *
+ * @param text The line.
+ */
+export function note(text: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(`${text}\n`));
+}
+
+/** Deno's npm and transpiled-module caches (where `nimi` finds zod and its compiled code). */
+async function denoCaches(): Promise<{ npm: string; gen: string }> {
+  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
+  const info = JSON.parse(new TextDecoder().decode(out.stdout));
+  return { npm: info.npmCache, gen: info.typescriptCache };
+}
+
+/** Hard-links (or, across file systems, copies) a directory tree. */
+async function linkTree(from: string, to: string): Promise<void> {
+  let copy = await new Deno.Command("cp", { args: ["-al", from, to] }).output();
+  if (!copy.success) copy = await new Deno.Command("cp", { args: ["-a", from, to] }).output();
+  if (!copy.success) {
+    throw new Error(`cannot copy ${from}: ${new TextDecoder().decode(copy.stderr)}`);
+  }
+}
+
+/**
+ * Prepares the modes. Runs as `nobody` need root to switch user, a DENO_DIR that `nobody`
+ * can read (root's is usually under /root, mode 0700: its npm and transpiled caches are linked
+ * into a fresh one) and configs in a directory everyone can read.
+ *
+ * @returns The modes and a scratch directory.
+ */
+export async function setup(): Promise<Setup> {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-pid1-" });
+  await Deno.chmod(dir, 0o755);
+  const modes: Mode[] = [
+    { name: "PID 1", pid1: true, root: IS_ROOT, prefix: pid1Prefix(), env: {} },
+    { name: "subreaper", pid1: false, root: IS_ROOT, prefix: [], env: {} },
+  ];
+  if (!IS_ROOT) {
+    note("pid1 tests: not root, so the runs as nobody are skipped (this run is non-root itself)");
+  } else {
+    // Root's caches linked in read-only; the directory itself belongs to nobody, so deno can
+    // add its own code cache there and later runs start faster.
+    const denoDir = `${dir}/deno-dir`;
+    await Deno.mkdir(denoDir);
+    const caches = await denoCaches();
+    await linkTree(caches.npm, `${denoDir}/npm`);
+    await linkTree(caches.gen, `${denoDir}/gen`);
+    const nobody = await new Deno.Command("chown", { args: ["nobody:nogroup", denoDir] }).output();
+    if (!nobody.success) throw new Error(`cannot chown ${denoDir} to nobody`);
+    const env = { DENO_DIR: denoDir };
+    const userns = ["unshare", "--user", "--pid", "--fork", "--kill-child", "--mount-proc"];
+    modes.push(
+      { name: "nobody, PID 1", pid1: true, root: false, prefix: [...NOBODY, ...userns], env },
+      { name: "nobody, subreaper", pid1: false, root: false, prefix: NOBODY, env },
+    );
+  }
+  return { modes, dir, cleanup: () => Deno.remove(dir, { recursive: true }) };
+}
+
+/**
+ * Writes a config file everyone can read.
+ *
+ * @param dir Where.
+ * @param name File name.
+ * @param config The config.
+ * @returns Its path.
+ */
+export async function writeConfig(dir: string, name: string, config: unknown): Promise<string> {
+  const path = `${dir}/${name}`;
+  await Deno.writeTextFile(path, JSON.stringify(config, null, 2));
+  await Deno.chmod(path, 0o644);
+  return path;
+}
+
+/** A running `nimi run`. */
+export interface Nimi extends Running {
+  /** nimi's pid as seen from here (outside its namespace). */
+  pid: number;
+  /** `performance.now()` when it was spawned. */
+  spawnedAt: number;
+  /** Kills everything left (for `finally`). */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `nimi --config FILE run` the way a mode says.
+ *
+ * @param mode How.
+ * @param config The config file.
+ * @returns The running nimi.
+ */
+export async function startNimi(mode: Mode, config: string): Promise<Nimi> {
+  const spawnedAt = performance.now();
+  const run = start([
+    ...mode.prefix,
+    Deno.execPath(),
+    "run",
+    "-A",
+    `${REPO}mod.ts`,
+    "--config",
+    config,
+    "run",
+  ], mode.env);
+  const root = run.child.pid;
+  const pid = await findDescendant(root, "deno");
+  return {
+    ...run,
+    pid,
+    spawnedAt,
+    async kill(): Promise<void> {
+      for (const p of [pid, root]) {
+        try {
+          Deno.kill(p, "SIGKILL");
+        } catch (e) {
+          if (!(e instanceof Deno.errors.NotFound)) throw e;
+        }
+      }
+      await run.done;
+    },
+  };
+}
+
+/**
+ * Whether a process has a handler for a signal (its `SigCgt` mask in /proc).
+ *
+ * @param pid The process.
+ * @param signum The signal number.
+ * @returns True once a handler is installed.
+ */
+export function catches(pid: number, signum: number): boolean {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/status`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+  const mask = text.match(/^SigCgt:\s*([0-9a-f]+)$/m)?.[1];
+  return mask !== undefined && ((BigInt(`0x${mask}`) >> BigInt(signum - 1)) & 1n) === 1n;
+}
+
+/**
+ * Every live process whose command line contains a marker (to find what a test started,
+ * wherever it was reparented).
+ *
+ * @param marker The text.
+ * @returns Matching pids.
+ */
+export function processesWith(marker: string): number[] {
+  const out: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+      const state = readStat(Number(entry.name))?.state;
+      if (cmdline.includes(marker) && state !== "Z") out.push(Number(entry.name));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound) && !(e instanceof Deno.errors.PermissionDenied)) {
+        throw e;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Sleeps until a moment measured from nimi's spawn.
+ *
+ * @param nimi The run.
+ * @param ms Milliseconds after the spawn.
+ */
+export async function untilSinceSpawn(nimi: Nimi, ms: number): Promise<void> {
+  const wait = nimi.spawnedAt + ms - performance.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
