@@ -55,8 +55,8 @@ export function finishLines(
   if (r.resetAfter > 0) {
     const started = shQuote(`${paths.dir}/started`);
     lines.push(
-      `s=$(cat ${started} 2>/dev/null) || s=0`,
-      `if [ $(( $(date +%s) - \${s:-0} )) -ge ${seconds(r.resetAfter)} ]; then n=0; fi`,
+      `s=$(cat ${started} 2>/dev/null) || s=""`,
+      `if [ -n "$s" ] && [ $(( $(date +%s) - s )) -ge ${seconds(r.resetAfter)} ]; then n=0; fi`,
     );
   }
   if (r.mode === "up-to-count") lines.push(`if [ "$n" -ge ${r.count} ]; then ${stop}; fi`);
