@@ -59,13 +59,49 @@ let
   allServices = flattened "" [ ] config.services;
   allNames = map (s: s.full) allServices;
 
-  # Dependencies name services by flattened name: an unknown one is caught here, at evaluation.
-  dependencyAssertions = lib.concatMap (
+  # Checks of nimi's own options in one service, at evaluation rather than at `nimi validate`.
+  nimiChecks =
+    service:
+    let
+      # Dependencies name services by flattened name.
+      dependencies = map (dep: {
+        assertion = lib.elem dep allNames;
+        message = "nimi.dependsOn.${dep}: no service is named \"${dep}\" (sub-services are named parent-child); services: ${lib.concatStringsSep ", " allNames}";
+      }) (lib.attrNames service.nimi.dependsOn);
+
+      probe =
+        field:
+        let
+          p = service.nimi.${field};
+          wanted =
+            {
+              exec = "command";
+              tcp = "port";
+              http = "url";
+              log = "pattern";
+            }
+            .${p.type} or null;
+        in
+        lib.optional (p != null && wanted != null) {
+          assertion = p.${wanted} != null;
+          message = "nimi.${field}.${wanted} is required when nimi.${field}.type is \"${p.type}\"";
+        };
+
+      # nimi sets each path to the entry's name: it must stay inside the config directory.
+      configData = lib.mapAttrsToList (n: entry: {
+        assertion =
+          !entry.enable
+          || (!lib.hasPrefix "/" entry.path && !lib.elem ".." (lib.splitString "/" entry.path));
+        message = "configData.${lib.strings.escapeNixIdentifier n}.name must be a relative path inside the service's config directory, got \"${entry.path}\"";
+      }) service.configData;
+    in
+    dependencies ++ probe "readiness" ++ probe "liveness" ++ configData;
+
+  ownAssertions = lib.concatMap (
     s:
-    map (dep: {
-      assertion = lib.elem dep allNames;
-      message = "in ${lib.showOption s.loc}: nimi.dependsOn.${dep}: no service is named \"${dep}\" (sub-services are named parent-child); services: ${lib.concatStringsSep ", " allNames}";
-    }) (lib.attrNames s.service.nimi.dependsOn)
+    map (a: a // { message = "in ${lib.showOption s.loc}: ${a.message}${definedIn (lib.elemAt s.loc 1)}"; }) (
+      nimiChecks s.service
+    )
   ) allServices;
 in
 {
@@ -107,7 +143,7 @@ in
         servicesLib.getAssertions [ "services" name ] service
       )
     )
-    ++ dependencyAssertions;
+    ++ ownAssertions;
     warnings = perService (name: service: servicesLib.getWarnings [ "services" name ] service);
   };
 }

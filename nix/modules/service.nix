@@ -1,27 +1,12 @@
 # nimi's part of every modular service, at every nesting level: the per-service `nimi.*` options
 # (mirroring `ServiceOptions` in src/config/schema.ts), the relative `configData.<n>.path` nimi
-# exposes files at, assertions on the probes, and the same module for each sub-service.
-{ lib, config, ... }:
+# exposes files at, and the same module for each sub-service. Checks of these options are in
+# nimi.nix (as assertions there, they stay out of the service's own `assertions` in the JSON).
+{ lib, ... }:
 let
   inherit (lib) mkOption types;
   t = import ./types.nix { inherit lib; };
   probe = types.submodule ./probe.nix;
-  probeAssertions =
-    field:
-    let
-      p = config.nimi.${field};
-      need = {
-        exec = "command";
-        tcp = "port";
-        http = "url";
-        log = "pattern";
-      };
-      wanted = need.${p.type} or null;
-    in
-    lib.optional (p != null && wanted != null) {
-      assertion = p.${wanted} != null;
-      message = "nimi.${field}.${wanted} is required when nimi.${field}.type is \"${p.type}\"";
-    };
 in
 {
   _class = "service";
@@ -139,6 +124,4 @@ in
       type = types.attrsOf (types.submoduleWith { modules = [ ./service.nix ]; });
     };
   };
-
-  config.assertions = probeAssertions "readiness" ++ probeAssertions "liveness";
 }

@@ -57,6 +57,17 @@ Deno.test({
         );
       });
 
+      await t.step("a configData name leaving the config directory is refused", async () => {
+        const r = await evalNimi(setup, "config", fixture("escaping-config-data.nix"));
+        assert.notEqual(r.code, 0);
+        assert.ok(
+          r.stderr.includes(
+            `- in services.web: configData.secret.name must be a relative path inside the service's config directory, got "../secret"`,
+          ),
+          r.stderr,
+        );
+      });
+
       await t.step("configData.<n>.path is nimi's: a user's definition is rejected", async () => {
         const r = await evalNimi(setup, "config", fixture("user-sets-path.nix"));
         assert.notEqual(r.code, 0);
