@@ -45,6 +45,13 @@ export type {
   Severity,
   ValidateOptions,
 } from "./src/config/mod.ts";
+export type {
+  RenderedFile,
+  RenderOptions,
+  RenderResult,
+  RenderWarning,
+  Target,
+} from "./src/render/mod.ts";
 export { main } from "./src/cli/main.ts";
 export { VERSION } from "./src/version.ts";
 

@@ -4,21 +4,10 @@
  * @module
  */
 import { loadConfig, readConfigFile } from "../config/mod.ts";
-import {
-  createStateDirs,
-  defaultStateDir,
-  findTarget,
-  formatWarning,
-  RenderError,
-  TARGETS,
-  writeRendered,
-} from "../render/mod.ts";
 import type { CliArgs } from "./args.ts";
 import { printWarnings, requireConfig } from "./common.ts";
 import type { Output } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
-
-const NAMES = TARGETS.map((t) => t.name).join(", ");
 
 function absolute(path: string): string {
   return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`.replace(/\/\.?$/, "");
@@ -36,6 +25,17 @@ function absolute(path: string): string {
  *   format cannot hold.
  */
 export async function renderCommand(args: CliArgs, io: Output): Promise<number> {
+  // Loaded on demand: the renderers pull in a YAML writer that `nimi run` should not pay for.
+  const {
+    createStateDirs,
+    defaultStateDir,
+    findTarget,
+    formatWarning,
+    RenderError,
+    TARGETS,
+    writeRendered,
+  } = await import("../render/mod.ts");
+  const NAMES = TARGETS.map((t) => t.name).join(", ");
   const file = requireConfig(args);
   if (args.to === null) {
     throw new UsageError(`"nimi render" needs --to TARGET; targets: ${NAMES}`);
