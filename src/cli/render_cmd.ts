@@ -32,6 +32,7 @@ export async function renderCommand(args: CliArgs, io: Output): Promise<number> 
     findTarget,
     formatWarning,
     RenderError,
+    renderWithSettings,
     TARGETS,
     writeRendered,
   } = await import("../render/mod.ts");
@@ -63,7 +64,7 @@ export async function renderCommand(args: CliArgs, io: Output): Promise<number> 
   }
   let result;
   try {
-    result = target.render(config, {
+    result = renderWithSettings(target, config, {
       prefix: args.prefix,
       user: args.user,
       stateDir,

@@ -5,6 +5,7 @@
  * @module
  */
 export { findTarget, TARGETS } from "./targets.ts";
+export { renderWithSettings, STARTUP_SERVICE, withStartupService } from "./settings.ts";
 export { defaultStateDir, servicePaths } from "./layout.ts";
 export type { ServicePaths, StateDirContext } from "./layout.ts";
 export { formatWarning } from "./warnings.ts";
