@@ -28,7 +28,10 @@ export interface BatchWriterOptions {
    * @default 1 MiB
    */
   maxWrite?: number;
-  /** Called once with the error when a write fails; later writes are dropped. Must not throw. */
+  /**
+   * Called once with the error when a write fails; later writes are dropped. If it throws
+   * (nowhere left to report), that is ignored: losing output must never stop nimi.
+   */
   onError?: (error: unknown) => void;
   /**
    * Called before each write with its size; may replace the target (log rotation).
@@ -130,7 +133,12 @@ export class BatchWriter {
           this.#failed = true;
           this.#queue = [];
           this.#queued = 0;
-          this.#onError?.(e);
+          try {
+            this.#onError?.(e);
+          } catch {
+            // The reporter failed too (nimi's stderr is gone as well): there is no one left to
+            // tell, and a throw here would end nimi and orphan its services.
+          }
         }
         this.#release();
       }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { REPO_ROOT } from "../helpers/cli.ts";
 import { count, groupMembers, sh, startNimi } from "./run_helpers.ts";
 
 Deno.test("nimi run stops every process of a service's group on SIGTERM", async () => {
@@ -138,4 +139,41 @@ Deno.test("nimi run forwards SIGHUP as the service's reloadSignal", async () => 
   const r = await p.done();
   assert.doesNotMatch(r.stdout, /reload +\| got HUP/);
   assert.doesNotMatch(r.stdout, /deaf +\| got HUP/);
+});
+
+Deno.test("nimi run still stops its services when its stdout and stderr readers are gone", async () => {
+  const dir = await Deno.makeTempDir();
+  let pgid = NaN;
+  try {
+    await Deno.writeTextFile(
+      `${dir}/c.json`,
+      JSON.stringify({
+        services: { chatty: sh("echo $$ > pid; while :; do echo tick; sleep 0.01; done") },
+      }),
+    );
+    const nimi = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${REPO_ROOT}/mod.ts`, "--config", `${dir}/c.json`, "run"],
+      cwd: dir,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = nimi.stdout.getReader();
+    await reader.read(); // nimi is up and writing
+    await reader.cancel();
+    await nimi.stderr.cancel();
+    // Let nimi hit the broken pipes before it is asked to stop.
+    while (Number.isNaN(pgid)) {
+      pgid = Number(await Deno.readTextFile(`${dir}/pid`).catch(() => "NaN"));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    nimi.kill("SIGTERM");
+    const status = await nimi.status;
+    assert.equal(status.code, 0);
+    assert.deepEqual(groupMembers(pgid), []);
+  } finally {
+    // If nimi died, its service would be left running: clean up after the failure.
+    if (!Number.isNaN(pgid) && groupMembers(pgid).length > 0) Deno.kill(-pgid, "SIGKILL");
+    await Deno.remove(dir, { recursive: true });
+  }
 });

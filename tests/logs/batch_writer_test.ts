@@ -59,3 +59,14 @@ Deno.test("BatchWriter reports a failed write once and drops the rest", async ()
   assert.equal(errors.length, 1);
   assert.equal(w.queued, 0);
 });
+
+Deno.test("BatchWriter survives an error reporter that throws", async () => {
+  const w = new BatchWriter({ write: () => Promise.reject(new Deno.errors.BrokenPipe("out")) }, {
+    onError: () => {
+      throw new Deno.errors.BrokenPipe("err");
+    },
+  });
+  w.write(new Uint8Array(3));
+  await w.flush();
+  assert.equal(w.queued, 0);
+});
