@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/mod.ts";
 import { renderProcfile } from "../../src/render/procfile.ts";
-import { alive, fixture, readOrEmpty, renderTo, waitFor } from "./helpers.ts";
+import {
+  alive,
+  fixture,
+  QUOTING_ARGS_OUTPUT,
+  QUOTING_ENV_OUTPUT,
+  readOrEmpty,
+  renderTo,
+  run,
+  waitFor,
+} from "./helpers.ts";
 
 Deno.test("renderProcfile() writes one exec line per service and warns about restarts", async () => {
   const config = await loadConfig(fixture("full.json"));
@@ -56,6 +65,26 @@ Deno.test("foreman start runs the rendered Procfile", async () => {
       child.kill("SIGTERM");
       await child.status;
     }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Procfile lines pass tricky argv, environment and configData through sh -c", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-render-procfile-quoting-" });
+  try {
+    await renderTo("procfile", fixture("quoting.json"), `${dir}/out`, { stateDir: `${dir}/state` });
+    const lines = (await Deno.readTextFile(`${dir}/out/Procfile`)).split("\n")
+      .filter((l) => /^[a-z]+: /.test(l));
+    const commands: Record<string, string> = Object.fromEntries(
+      lines.map((l) => [l.split(":")[0], l.slice(l.indexOf(": ") + 2)]),
+    );
+    // foreman substitutes "$NAME" for its variables before sh sees the line: no "$" may be left.
+    for (const c of Object.values(commands)) assert.doesNotMatch(c, /\$[A-Za-z_{(]/);
+    const args = await run("sh", ["-c", commands["args"]!]);
+    assert.equal(args.stdout, QUOTING_ARGS_OUTPUT);
+    const env = await run("sh", ["-c", commands["env"]!]);
+    assert.equal(env.stdout, QUOTING_ENV_OUTPUT);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
