@@ -9,6 +9,8 @@ export class RenderError extends Error {
   /** Exit code for the CLI. */
   readonly exitCode = 2;
   /**
+   * Creates the error.
+   *
    * @param message What cannot be rendered and why.
    * @param options Standard error options (cause).
    */

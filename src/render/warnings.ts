@@ -9,7 +9,11 @@ import type { RenderWarning } from "./types.ts";
 export class WarningList {
   /** The warnings so far. */
   readonly items: RenderWarning[] = [];
-  /** @param target The target's name, put into every warning. */
+  /**
+   * Creates an empty list.
+   *
+   * @param target The target's name, put into every warning.
+   */
   constructor(readonly target: string) {}
 
   /**

@@ -99,14 +99,14 @@ export async function run(
  *
  * @param what What is awaited, for the error message.
  * @param check The poll.
- * @param attempts Most polls (50 ms apart).
+ * @param attempts Most polls (50 ms apart; a bound for slow machines, not a speed check).
  * @returns The value.
  * @throws {Error} When it never came.
  */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
-  attempts = 200,
+  attempts = 600,
 ): Promise<T> {
   for (let i = 0; i < attempts; i++) {
     const v = await check();
