@@ -106,6 +106,17 @@ export class ServiceSetup {
     for (const [k, v] of Object.entries(identity?.environment ?? {})) {
       if (!(k in spec.environment)) env[k] = v;
     }
+    if (identity !== null && spec.workingDirectory === null) {
+      const cwd = Deno.cwd();
+      const blocked = await firstBlockedDirectory(cwd, identity);
+      if (blocked !== null) {
+        log.message(
+          spec.name,
+          `warning: runs as uid ${identity.uid} but cannot enter ${JSON.stringify(blocked)} on ` +
+            `the way to nimi's working directory; set nimi.workingDirectory (for example "/")`,
+        );
+      }
+    }
     const credentials = await prepareCredentials(spec, { ...ids, ...base });
     Object.assign(env, credentials?.environment);
     let probes: ServiceProbes;
@@ -163,6 +174,27 @@ export class ServiceSetup {
       throw e;
     }
   }
+}
+
+/**
+ * The first directory on the way to `path` that `identity` cannot search (no `x` bit for it),
+ * or null; uid 0 can enter anything.
+ */
+async function firstBlockedDirectory(path: string, identity: Identity): Promise<string | null> {
+  if (identity.uid === 0) return null;
+  const parts = path.split("/").filter((p) => p !== "");
+  for (let i = 0; i <= parts.length; i++) {
+    const dir = "/" + parts.slice(0, i).join("/");
+    const info = await Deno.stat(dir);
+    const mode = info.mode ?? 0o755;
+    const bit = info.uid === identity.uid
+      ? mode & 0o100
+      : info.gid === identity.gid
+      ? mode & 0o010
+      : mode & 0o001;
+    if (bit === 0) return dir;
+  }
+  return null;
 }
 
 /** The spawn options an exec probe shares with its service. */
