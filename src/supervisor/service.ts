@@ -101,6 +101,8 @@ export class ServiceRunner {
   readonly #abort = new AbortController();
   readonly #groups = new Set<number>();
   readonly #cleanups = new Set<Promise<void>>();
+  /** Resolves once the current process's exit has been observed and reported. */
+  #exitReported: Promise<void> = Promise.resolve();
   #stopPromise: Promise<void> | null = null;
 
   /**
@@ -169,7 +171,7 @@ export class ServiceRunner {
     this.#stopPromise = Promise.all([
       ...[...this.#groups].map((g) => this.#stopGroup(g)),
       ...this.#cleanups,
-    ]).then(() => {});
+    ]).then(() => this.#exitReported);
     return this.#stopPromise;
   }
 
@@ -219,6 +221,8 @@ export class ServiceRunner {
     }
     const pid = child.pid;
     registry?.add(pid);
+    let reported = () => {};
+    this.#exitReported = new Promise((resolve) => (reported = resolve));
     this.#groups.add(pid);
     const exited = new AbortController();
     const listeners = new Set<LineListener>();
@@ -262,11 +266,14 @@ export class ServiceRunner {
       const cleanup = this.#stopGroup(pid).finally(() => this.#cleanups.delete(cleanup));
       this.#cleanups.add(cleanup);
     } else {
-      // Every writer of the pipes is gone, so the output ends now: let it finish first.
-      await pumps;
+      // Every writer in the group is gone, so the output normally ends now: let it finish
+      // first. A process that left the group (setsid) may still hold the pipes: do not wait
+      // for it, its lines keep flowing in the background.
+      await settleWithin(pumps, OUTPUT_GRACE_MS);
       if (!this.stopping) this.#groups.delete(pid);
     }
     sink.message(spec.name, describeStatus(status));
+    reported();
     return status;
   }
 
@@ -288,6 +295,19 @@ export class ServiceRunner {
       }
     }
     this.#groups.delete(pgid);
+  }
+}
+
+/** How long an exited process's output may take to end before nimi goes on without it. */
+const OUTPUT_GRACE_MS = 100;
+
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
