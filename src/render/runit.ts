@@ -56,6 +56,15 @@ function serviceDir(
   const waits: string[] = [];
   for (const d of s.dependsOn) {
     const dep = byName.get(d.name);
+    if (dep?.type === "oneshot") {
+      // `sv start` would run a finished oneshot again.
+      warn.add(
+        s.name,
+        `dependsOn "${d.name}": ${d.condition}`,
+        "runit cannot wait for a oneshot; both start at once",
+      );
+      continue;
+    }
     if (d.condition === "ready" && dep?.readiness !== null && dep?.readiness.type !== "exec") {
       warn.add(
         s.name,

@@ -54,6 +54,15 @@ function serviceDir(
   for (const d of s.dependsOn) {
     const dep = byName.get(d.name);
     const depDir = `../${options.prefix}${d.name}`;
+    if (dep?.type === "oneshot") {
+      // A finished oneshot stays down: waiting for it to be up could block for ever.
+      warn.add(
+        s.name,
+        `dependsOn "${d.name}": ${d.condition}`,
+        "s6-svscan cannot wait for a oneshot; both start at once",
+      );
+      continue;
+    }
     const ready = d.condition === "ready" && dep?.readiness?.type === "exec";
     if (d.condition === "ready" && dep?.readiness !== null && !ready) {
       warn.add(

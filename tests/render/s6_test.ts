@@ -32,3 +32,14 @@ Deno.test("s6-svscan runs the rendered directories: readiness order, restarts, s
     },
   });
 });
+
+Deno.test("renderS6() does not wait for a oneshot dependency (it stays down once done)", async () => {
+  const config = await loadConfig(fixture("full.json"));
+  const r = renderS6(config, { prefix: "", user: false, stateDir: "/s", rawConfig: null });
+  const run = r.files.find((f) => f.path === "web/run")!.content;
+  assert.match(run, /^s6-svwait -U \.\.\/db \|\| exit 1$/m);
+  assert.doesNotMatch(run, /migrate/);
+  assert.ok(
+    r.warnings.some((w) => w.service === "web" && w.feature.startsWith(`dependsOn "migrate"`)),
+  );
+});
