@@ -7,7 +7,7 @@
 import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_STOP_TIMEOUT, seconds } from "./defaults.ts";
 import { configDataStep, credentialsStep, ownerOf } from "./launch.ts";
-import { cleanName, servicePaths } from "./layout.ts";
+import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
 import { readinessWaitStep } from "./readiness_wait.ts";
 import { shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderOptions, RenderResult, Target } from "./types.ts";
@@ -176,6 +176,10 @@ function script(
  */
 export function renderBsdrc(config: NimiConfig, options: RenderOptions): RenderResult {
   const warn = new WarningList("bsdrc");
+  assertUniqueNames(
+    new Map(config.services.map((s) => [s.name, rcName(`${options.prefix}${s.name}`)])),
+    "bsdrc",
+  );
   const files = config.services.map((s) => ({
     path: `rc.d/${rcName(`${options.prefix}${s.name}`)}`,
     content: script(s, config, options, warn),

@@ -7,7 +7,7 @@
 import { Scalar, stringify } from "yaml";
 import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_RESTART } from "./defaults.ts";
-import { cleanName, servicePaths } from "./layout.ts";
+import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -202,6 +202,7 @@ export function renderCompose(config: NimiConfig, options: RenderOptions): Rende
     if (clean !== instance) warn.add(s.name, "name", `compose service named "${clean}"`);
     names.set(s.name, clean);
   }
+  assertUniqueNames(names, "compose");
   const files: RenderedFile[] = [];
   const secrets: Record<string, { file: string }> = {};
   const services: Record<string, unknown> = {};

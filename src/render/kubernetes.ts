@@ -8,7 +8,7 @@
 import { stringify } from "yaml";
 import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_RESTART, seconds } from "./defaults.ts";
-import { cleanName, servicePaths } from "./layout.ts";
+import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -236,6 +236,7 @@ function workload(
  * @param prefix The instance prefix.
  * @param warn Where warnings go.
  * @returns Object names by flattened service name.
+ * @throws {RenderError} When two services get the same name.
  */
 export function kubernetesNames(
   config: NimiConfig,
@@ -248,6 +249,7 @@ export function kubernetesNames(
     if (name !== `${prefix}${s.name}`) warn.add(s.name, "name", `Kubernetes name "${name}"`);
     names.set(s.name, name);
   }
+  assertUniqueNames(names, "kubernetes");
   return names;
 }
 

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { RenderError } from "./render_error.ts";
+
 /** Where one service's run-time files live. */
 export interface ServicePaths {
   /** Prefixed name (`a-web`). */
@@ -84,4 +86,24 @@ export function defaultStateDir(ctx: StateDirContext): string {
  */
 export function cleanName(name: string, allowed: RegExp, replacement: string): string {
   return [...name].map((c) => (allowed.test(c) ? c : replacement)).join("");
+}
+
+/**
+ * Checks that cleaned names stay distinct.
+ *
+ * @param names Target name by flattened service name.
+ * @param target The target, for the message.
+ * @throws {RenderError} When two services get the same name.
+ */
+export function assertUniqueNames(names: ReadonlyMap<string, string>, target: string): void {
+  const seen = new Map<string, string>();
+  for (const [service, name] of names) {
+    const other = seen.get(name);
+    if (other !== undefined) {
+      throw new RenderError(
+        `Cannot render for ${target}: services "${other}" and "${service}" both become "${name}"`,
+      );
+    }
+    seen.set(name, service);
+  }
 }

@@ -6,7 +6,7 @@
 import type { NimiConfig } from "../config/types.ts";
 import { DEFAULT_STOP_TIMEOUT } from "./defaults.ts";
 import { launchArgv, planLaunch } from "./launch.ts";
-import { cleanName, servicePaths } from "./layout.ts";
+import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
 import { dependencyWaits, readinessWaitStep } from "./readiness_wait.ts";
 import { warnNoRestart } from "./no_restart.ts";
 import { RenderError } from "./render_error.ts";
@@ -26,6 +26,13 @@ export function renderProcfile(config: NimiConfig, options: RenderOptions): Rend
   const warn = new WarningList("procfile");
   const lines = ["# Rendered by nimi: foreman start -f Procfile"];
   const byName = new Map(config.services.map((x) => [x.name, x]));
+  assertUniqueNames(
+    new Map(config.services.map((x) => [
+      x.name,
+      cleanName(`${options.prefix}${x.name}`, /[A-Za-z0-9_-]/, "_"),
+    ])),
+    "procfile",
+  );
   for (const s of config.services) {
     const paths = servicePaths(options.stateDir, options.prefix, s.name);
     const name = cleanName(paths.instance, /[A-Za-z0-9_-]/, "_");

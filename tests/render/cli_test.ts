@@ -84,3 +84,16 @@ Deno.test("nimi render --user puts state under XDG_STATE_HOME and --prefix names
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("nimi render refuses names a target would merge (exit 2)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-render-cli-clash-" });
+  try {
+    for (const to of ["kubernetes", "bsdrc"]) {
+      const r = await runCli(["-c", fixture("clash.json"), "render", "--to", to, "--out", dir]);
+      assert.equal(r.code, 2, to);
+      assert.match(r.stderr, /services "a_b" and "a-b" both become "a[-_]b"/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
