@@ -157,15 +157,18 @@ export class ServiceSetup {
       const off = child.onLine((line) => run.feedLine(line));
       child.exited.addEventListener("abort", off, { once: true });
     }
-    if (probes.hasLiveness) {
+    const watchLiveness = () => {
+      if (!probes.hasLiveness || child.exited.aborted) return;
       run.watchLiveness(child.exited).then(async (failure) => {
         if (failure === null || child.exited.aborted) return;
         await child.stop(
           `liveness probe failed ${failure.failures} times in a row (${failure.detail})`,
         );
       }).catch((e) => log.message(spec.name, `liveness probe error: ${errorText(e)}`));
-    }
-    if (!probes.hasReadiness) return;
+    };
+    // Liveness watches a service that is up: it starts once the readiness probe passed, so a
+    // slow start is not mistaken for a hang.
+    if (!probes.hasReadiness) return watchLiveness();
     try {
       await run.waitReady(child.exited);
     } catch (e) {
@@ -173,6 +176,7 @@ export class ServiceSetup {
       if (child.exited.aborted) return;
       throw e;
     }
+    watchLiveness();
   }
 }
 

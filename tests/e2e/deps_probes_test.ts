@@ -113,10 +113,11 @@ Deno.test("nimi run restarts a service whose liveness probe stops passing", asyn
       flaky: {
         process: { argv: ["python3", `${dir}/server.py`, String(port), `${dir}/runs`, "3"] },
         nimi: {
+          // Liveness starts once this passes, so a slow start is not taken for a hang.
+          readiness: { type: "http", url: `http://127.0.0.1:${port}/`, period: 50 },
           liveness: {
             type: "http",
             url: `http://127.0.0.1:${port}/`,
-            initialDelay: 200,
             period: 100,
             timeout: 300,
             failureThreshold: 2,
@@ -137,7 +138,7 @@ Deno.test("nimi run restarts a service whose liveness probe stops passing", asyn
   const r = await p.done();
   await Deno.remove(dir, { recursive: true });
   assertInOrder(r.stdout, [
-    /flaky +\| run 1 serving\n/,
+    /flaky: ready \(GET [^)]*: HTTP 200\)\n/,
     /flaky +\| hanging\n/,
     /flaky: liveness probe failed \(timed out after 300 ms\)\n/,
     /flaky: liveness probe failed \(timed out after 300 ms\)\n/,
