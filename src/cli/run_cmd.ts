@@ -51,13 +51,15 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     ...setup.hooks(sink),
   });
   const removeListeners = installStopSignals(supervisor, reaper);
+  const internal = stopOnInternalError(supervisor, io);
   try {
-    const code = await supervisor.run();
+    const code = internal.code(await supervisor.run());
     await stopLeftovers(reaper, config.settings.shutdown.timeout);
     sink.message(null, `exiting with code ${code}`);
     return code;
   } finally {
     removeListeners();
+    internal.remove();
     reaper.stop();
     await sink.close();
   }
@@ -95,6 +97,36 @@ export function installStopSignals(supervisor: Supervisor, reaper: Reaper): () =
  */
 async function stopLeftovers(reaper: Reaper, timeout: number): Promise<void> {
   await reaper.cleanUp(Math.min(timeout, 2000));
+}
+
+/**
+ * A bug in nimi (an unhandled promise rejection) must not end nimi and orphan the services:
+ * it is reported, every service is stopped gracefully, and nimi then exits 1 (or the code the
+ * run already had).
+ *
+ * @param supervisor The supervisor to stop.
+ * @param io Where the report goes.
+ * @returns `code` maps the run's exit code; `remove` detaches the handler.
+ */
+function stopOnInternalError(
+  supervisor: Supervisor,
+  io: Output,
+): { code: (code: number) => number; remove: () => void } {
+  let failed = false;
+  const onUnhandled = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    failed = true;
+    try {
+      io.err(`nimi: internal error: ${errorText(event.reason)}; stopping all services\n`);
+    } finally {
+      void supervisor.stop();
+    }
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  return {
+    code: (code) => (failed && code === 0 ? 1 : code),
+    remove: () => globalThis.removeEventListener("unhandledrejection", onUnhandled),
+  };
 }
 
 function useColor(): boolean {
