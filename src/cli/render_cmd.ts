@@ -30,7 +30,7 @@ export async function renderCommand(args: CliArgs, io: Output): Promise<number> 
     createStateDirs,
     defaultStateDir,
     findTarget,
-    formatWarning,
+    formatWarnings,
     RenderError,
     renderWithSettings,
     TARGETS,
@@ -74,7 +74,7 @@ export async function renderCommand(args: CliArgs, io: Output): Promise<number> 
     if (e instanceof RenderError) throw new UsageError(e.message, { cause: e });
     throw e;
   }
-  for (const w of result.warnings) io.err(`nimi: warning: ${formatWarning(w)}\n`);
+  for (const line of formatWarnings(result.warnings)) io.err(`nimi: warning: ${line}\n`);
   const written = await writeRendered(args.out, result.files);
   if (args.stateDir !== null) await createStateDirs(result.directories);
   io.out(

@@ -8,7 +8,7 @@ export { findTarget, TARGETS } from "./targets.ts";
 export { renderWithSettings, STARTUP_SERVICE, withStartupService } from "./settings.ts";
 export { defaultStateDir, servicePaths } from "./layout.ts";
 export type { ServicePaths, StateDirContext } from "./layout.ts";
-export { formatWarning } from "./warnings.ts";
+export { formatWarning, formatWarnings } from "./warnings.ts";
 export { RenderError } from "./render_error.ts";
 export { createStateDirs, writeRendered } from "./write.ts";
 export type { RenderedFile, RenderOptions, RenderResult, RenderWarning, Target } from "./types.ts";

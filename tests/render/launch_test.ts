@@ -4,7 +4,7 @@ import type { ServiceSpec } from "../../src/config/mod.ts";
 import { launchArgv, launchLines, planLaunch } from "../../src/render/launch.ts";
 import { defaultStateDir, servicePaths } from "../../src/render/layout.ts";
 import { finishLines } from "../../src/render/finish_script.ts";
-import { formatWarning } from "../../src/render/warnings.ts";
+import { formatWarning, formatWarnings } from "../../src/render/warnings.ts";
 import { layerOf } from "../../src/render/order.ts";
 import { fixture, run } from "./helpers.ts";
 
@@ -148,4 +148,18 @@ Deno.test("layerOf() numbers start layers; formatWarning() names target, service
     }),
     'launchd: service "web": readiness probe (http): x',
   );
+});
+
+Deno.test("formatWarnings() reports a warning shared by several services once", () => {
+  const w = (service: string | null, feature: string) => ({
+    target: "supervisord",
+    service,
+    feature,
+    detail: "d",
+  });
+  assert.deepEqual(formatWarnings([w("a", "f"), w("b", "f"), w("a", "g"), w(null, "f")]), [
+    'supervisord: services "a", "b": f: d',
+    'supervisord: service "a": g: d',
+    "supervisord: f: d",
+  ]);
 });
