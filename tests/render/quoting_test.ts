@@ -63,7 +63,7 @@ Deno.test("supervisord passes tricky argv, environment and configData through un
   }
 });
 
-Deno.test("s6 and sysvinit run scripts pass tricky argv, environment and configData", async () => {
+Deno.test("sysvinit scripts pass tricky argv, environment and configData through unchanged", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nimi-render-quoting-sysv-" });
   try {
     await renderTo("sysvinit", fixture("quoting.json"), `${dir}/out`, { stateDir: `${dir}/state` });
