@@ -11,6 +11,8 @@ import type { ServiceSpec } from "../config/mod.ts";
 /** A credential file that cannot be provided; the message names service, credential and path. */
 export class CredentialError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What failed.
    * @param options Standard error options (cause).
    */

@@ -23,6 +23,8 @@ export interface Identity {
 /** A user or group that cannot be used; the message names the service and the value. */
 export class IdentityError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What is wrong, naming the service's JSON path.
    */
   constructor(message: string) {

@@ -16,6 +16,8 @@ export class LogLineProbe {
   readonly pattern: RegExp;
 
   /**
+   * Compiles the probe's pattern.
+   *
    * @param pattern A JavaScript regular expression (validated with the config).
    */
   constructor(pattern: string) {

@@ -17,6 +17,8 @@ import { errorText } from "./probe_loop.ts";
 /** The notify protocol cannot be used in this Deno (no unstable datagram API). */
 export class NotifyUnavailableError extends Error {
   /**
+   * Creates the error; its message names the missing flag and the alternatives.
+   *
    * @param options Standard error options.
    */
   constructor(options?: ErrorOptions) {

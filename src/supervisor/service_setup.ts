@@ -42,7 +42,7 @@ export interface ServiceSetupOptions {
 export interface SetupHooks {
   /** Identity, credentials and probes before a service's first start. */
   prepare: (spec: ServiceSpec) => Promise<PreparedService>;
-  /** Readiness (and liveness, started alongside) for each spawned process. */
+  /** Readiness for each spawned process, then its liveness watch. */
   waitReady: (spec: ServiceSpec, child: ServiceChild) => Promise<void>;
 }
 
