@@ -192,11 +192,12 @@ export async function openProbes(
         },
         async watchLiveness(signal: AbortSignal): Promise<LivenessFailure | null> {
           if (liveness === null || spec.liveness === null) return null;
-          return await watchLiveness(
-            liveness.check,
-            spec.liveness,
-            loopOptions("liveness", signal),
-          );
+          // A heartbeat (log line, WATCHDOG=1) needs one period to arrive before it is missed.
+          const heartbeat = spec.liveness.type === "log" || spec.liveness.type === "notify";
+          const timing = heartbeat
+            ? { ...spec.liveness, initialDelay: spec.liveness.initialDelay + spec.liveness.period }
+            : spec.liveness;
+          return await watchLiveness(liveness.check, timing, loopOptions("liveness", signal));
         },
       };
     },

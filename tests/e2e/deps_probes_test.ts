@@ -151,3 +151,46 @@ Deno.test("nimi run restarts a service whose liveness probe stops passing", asyn
   ]);
   assert.equal([...r.stdout.matchAll(/flaky: stopping: liveness/g)].length, 1, r.stdout);
 });
+
+Deno.test("nimi run restarts a notify service that stops sending WATCHDOG=1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-watchdog-" });
+  // Run 1 pets the watchdog three times, then stops; run 2 keeps petting.
+  const script = `n=$(cat "$DIR/n" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "$DIR/n"
+echo "run $n WATCHDOG_USEC=$WATCHDOG_USEC"
+systemd-notify --no-block --ready
+i=0
+while :; do
+  i=$((i + 1))
+  if [ $n -gt 1 ] || [ $i -le 3 ]; then systemd-notify --no-block WATCHDOG=1; fi
+  if [ $n -eq 1 ] && [ $i -eq 4 ]; then echo "stopped petting"; fi
+  sleep 0.05
+done`;
+  const p = await startNimi({
+    services: {
+      dog: sh(script, {
+        environment: { DIR: dir },
+        readiness: { type: "notify" },
+        liveness: { type: "notify", period: 300, failureThreshold: 2 },
+        restart: { mode: "on-failure", time: 100 },
+      }),
+    },
+  });
+  try {
+    await p.waitFor(/dog +\| run 2 [\s\S]*dog: liveness probe passes again \(saw WATCHDOG=1\)\n/);
+  } finally {
+    p.kill("SIGTERM");
+  }
+  const r = await p.done();
+  await Deno.remove(dir, { recursive: true });
+  assertInOrder(r.stdout, [
+    /dog +\| run 1 WATCHDOG_USEC=300000\n/,
+    /dog: ready \(saw READY=1\)\n/,
+    /dog: liveness probe failed \(no WATCHDOG=1 since the last check\)\n/,
+    /dog: liveness probe failed \(no WATCHDOG=1 since the last check\)\n/,
+    /dog: stopping: liveness probe failed 2 times in a row/,
+    /dog: restarting in 0\.1s \(restart 1\)\n/,
+    /dog +\| run 2 WATCHDOG_USEC=300000\n/,
+    /dog: liveness probe passes again \(saw WATCHDOG=1\)\n/,
+  ]);
+  assert.match(r.stdout, /dog +\| stopped petting\n/);
+});

@@ -11,6 +11,7 @@ import {
   notifyAvailable,
   type NotifyMessage,
   NotifySocket,
+  NotifyUnavailableError,
   parseNotifyMessage,
 } from "../../src/supervisor/probe_notify.ts";
 
@@ -133,4 +134,21 @@ Deno.test("NotifySocket.open() gives the socket to the service's user", async ()
   } finally {
     await socket.close();
   }
+});
+
+Deno.test("NotifySocket.open() fails with NotifyUnavailableError naming the flag when Deno lacks datagrams", async () => {
+  const deno = Deno as unknown as Record<string, unknown>;
+  const saved = Object.getOwnPropertyDescriptor(Deno, "listenDatagram");
+  delete deno.listenDatagram;
+  try {
+    assert.equal(notifyAvailable(), false);
+    await assert.rejects(NotifySocket.open(), (e: unknown) => {
+      assert.ok(e instanceof NotifyUnavailableError);
+      assert.match(e.message, /needs unix datagram sockets, .* --unstable-net/);
+      return true;
+    });
+  } finally {
+    if (saved !== undefined) Object.defineProperty(Deno, "listenDatagram", saved);
+  }
+  assert.equal(notifyAvailable(), saved !== undefined);
 });
