@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { runNimi, sh } from "./run_helpers.ts";
+import { runNimi, sh, startNimi } from "./run_helpers.ts";
 import { assertInOrder } from "./deps_helpers.ts";
 
 /** The lines a service printed on stdout, without the prefix. */
@@ -181,4 +181,32 @@ Deno.test("nimi run names the service and path of a missing credential and start
     /nimi +\| Cannot read credential "cert" of service "web" from "\/nonexistent\/web\.pem": no such file\n/,
   );
   assert.doesNotMatch(r.stdout, /should not run/);
+});
+
+Deno.test("nimi run stops a service with its own stopSignal and honours its restart override", async () => {
+  const p = await startNimi({
+    services: {
+      graceful: sh(
+        `trap 'echo got INT; exit 0' INT; trap 'echo got TERM; exit 1' TERM
+echo up; while :; do sleep 0.05; done`,
+        { stopSignal: "INT" },
+      ),
+      // Global policy: never restart; this one overrides it with two restarts.
+      retried: sh("echo attempt; exit 4", { restart: { mode: "up-to-count", count: 2, time: 0 } }),
+      once: sh("echo once; exit 5"),
+    },
+    settings: { restart: { mode: "never" } },
+  });
+  try {
+    await p.waitFor(/graceful +\| up\n/);
+    await p.waitFor(/retried: not restarted/);
+    await p.waitFor(/once: exited with code 5\n/);
+  } finally {
+    p.kill("SIGTERM");
+  }
+  const r = await p.done();
+  assert.match(r.stdout, /nimi +\| graceful: stopping \(SIGINT\)\n/);
+  assert.deepEqual(linesOf(r.stdout, "graceful"), ["up", "got INT"]);
+  assert.deepEqual(linesOf(r.stdout, "retried"), ["attempt", "attempt", "attempt"]);
+  assert.deepEqual(linesOf(r.stdout, "once"), ["once"]);
 });
