@@ -15,6 +15,27 @@ const LF = 10;
 export const MAX_LINE_BYTES: number = 8 * 1024 * 1024;
 
 /**
+ * The complete lines found in one chunk, described without copying: `first` (a line completed
+ * from bytes of earlier chunks), then `count` lines inside `data` (the first starts at
+ * `start`, line i ends before the newline at `ends[i]`), then `rest` (pieces of an over-long
+ * line cut at the maximum length).
+ */
+export interface LineScan {
+  /** A line completed from earlier chunks, or null. */
+  first: Uint8Array | null;
+  /** The chunk. */
+  data: Uint8Array;
+  /** Where the first line in `data` starts. */
+  start: number;
+  /** Newline positions in `data`; only the first `count` are valid, until the next scan. */
+  ends: Int32Array;
+  /** Lines inside `data`. */
+  count: number;
+  /** Pieces of an over-long line, after the others. */
+  rest: Uint8Array[];
+}
+
+/**
  * Splits a byte stream into lines. Chunks may end mid-line: the partial line is kept until its
  * newline arrives or {@link LineSplitter.end} flushes it.
  *
@@ -28,6 +49,7 @@ export const MAX_LINE_BYTES: number = 8 * 1024 * 1024;
 export class LineSplitter {
   #carry: Uint8Array[] = [];
   #carryLength = 0;
+  #ends = new Int32Array(256);
   readonly #maxLine: number;
 
   /** @param maxLine Longest line kept whole, in bytes (see {@link MAX_LINE_BYTES}). */
@@ -36,42 +58,60 @@ export class LineSplitter {
   }
 
   /**
-   * Adds bytes and returns the lines they complete, without their newline.
+   * Adds bytes and describes the lines they complete, without allocating per line.
    *
-   * @param chunk Bytes read from the stream; the returned lines may be views into it, so use
-   * them before the chunk's buffer is reused. A partial line is copied.
-   * @returns Complete lines, in order.
+   * @param chunk Bytes read from the stream; the scan refers to it, so use the scan before the
+   * chunk's buffer is reused. A partial line is copied.
+   * @returns The complete lines.
    */
-  push(chunk: Uint8Array): Uint8Array[] {
-    const lines: Uint8Array[] = [];
+  scan(chunk: Uint8Array): LineScan {
+    let first: Uint8Array | null = null;
     let start = 0;
     let nl = chunk.indexOf(LF);
     if (nl !== -1 && this.#carryLength > 0) {
       this.#carry.push(chunk.subarray(0, nl));
       this.#carryLength += nl;
-      lines.push(this.#takeCarry());
+      first = this.#takeCarry();
       start = nl + 1;
       nl = chunk.indexOf(LF, start);
     }
+    let ends = this.#ends;
+    let count = 0;
     while (nl !== -1) {
-      lines.push(chunk.subarray(start, nl));
-      start = nl + 1;
-      nl = chunk.indexOf(LF, start);
+      if (count === ends.length) {
+        const grown = new Int32Array(ends.length * 2);
+        grown.set(ends);
+        ends = this.#ends = grown;
+      }
+      ends[count++] = nl;
+      nl = chunk.indexOf(LF, nl + 1);
     }
-    if (start < chunk.length) {
-      const rest = chunk.slice(start);
-      this.#carry.push(rest);
-      this.#carryLength += rest.length;
+    const rest: Uint8Array[] = [];
+    const tail = count > 0 ? ends[count - 1]! + 1 : start;
+    if (tail < chunk.length) {
+      const partial = chunk.slice(tail);
+      this.#carry.push(partial);
+      this.#carryLength += partial.length;
       while (this.#carryLength >= this.#maxLine) {
         const all = this.#takeCarry();
-        lines.push(all.subarray(0, this.#maxLine));
+        rest.push(all.subarray(0, this.#maxLine));
         if (all.length > this.#maxLine) {
           this.#carry.push(all.subarray(this.#maxLine));
           this.#carryLength = all.length - this.#maxLine;
         }
       }
     }
-    return lines;
+    return { first, data: chunk, start, ends, count, rest };
+  }
+
+  /**
+   * Adds bytes and returns the lines they complete, without their newline.
+   *
+   * @param chunk Bytes read from the stream (see {@link LineSplitter.scan}).
+   * @returns Complete lines, in order; they may be views into `chunk`.
+   */
+  push(chunk: Uint8Array): Uint8Array[] {
+    return linesOf(this.scan(chunk));
   }
 
   /**
@@ -97,4 +137,67 @@ export class LineSplitter {
     }
     return line;
   }
+}
+
+/**
+ * The lines of a scan as separate views.
+ *
+ * @param scan A scan from {@link LineSplitter.scan}.
+ * @returns Its lines in order, without newlines.
+ */
+export function linesOf(scan: LineScan): Uint8Array[] {
+  const lines: Uint8Array[] = [];
+  if (scan.first !== null) lines.push(scan.first);
+  let s = scan.start;
+  for (let i = 0; i < scan.count; i++) {
+    const e = scan.ends[i]!;
+    lines.push(scan.data.subarray(s, e));
+    s = e + 1;
+  }
+  for (const r of scan.rest) lines.push(r);
+  return lines;
+}
+
+/**
+ * Formats a scan's lines, each behind `prefix` and followed by a newline, into one buffer,
+ * copying each line once and allocating nothing per line.
+ *
+ * @param prefix Bytes put before each line.
+ * @param scan A scan from {@link LineSplitter.scan}.
+ * @returns The formatted bytes.
+ */
+export function prefixScan(prefix: Uint8Array, scan: LineScan): Uint8Array {
+  const p = prefix.length;
+  const { data, ends, count } = scan;
+  const runEnd = count > 0 ? ends[count - 1]! + 1 : scan.start;
+  let size = runEnd - scan.start + count * p;
+  if (scan.first !== null) size += scan.first.length + p + 1;
+  for (const r of scan.rest) size += r.length + p + 1;
+  const out = new Uint8Array(size);
+  let o = 0;
+  if (scan.first !== null) {
+    out.set(prefix, o);
+    out.set(scan.first, o + p);
+    o += p + scan.first.length;
+    out[o++] = LF;
+  }
+  if (count > 0) {
+    // Copy the whole run once, then open a gap for each prefix, moving lines from the last.
+    out.set(data.subarray(scan.start, runEnd), o);
+    for (let i = count - 1; i >= 0; i--) {
+      const from = (i === 0 ? scan.start : ends[i - 1]! + 1) - scan.start;
+      const to = ends[i]! + 1 - scan.start;
+      const dest = o + from + (i + 1) * p;
+      out.copyWithin(dest, o + from, o + to);
+      out.set(prefix, dest - p);
+    }
+    o += runEnd - scan.start + count * p;
+  }
+  for (const r of scan.rest) {
+    out.set(prefix, o);
+    out.set(r, o + p);
+    o += p + r.length;
+    out[o++] = LF;
+  }
+  return out;
 }

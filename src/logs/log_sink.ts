@@ -15,7 +15,7 @@ import {
   type StreamName,
   utf8,
 } from "./format.ts";
-import { LineSplitter } from "./line_splitter.ts";
+import { type LineScan, linesOf, LineSplitter, prefixScan } from "./line_splitter.ts";
 import { LogFile } from "./log_file.ts";
 
 /** Options for {@link LogSink.create}. */
@@ -161,23 +161,28 @@ export class LogSink {
    *
    * @param channel The service's channel.
    * @param stream Which stream.
-   * @param lines Complete lines without newlines.
+   * @param lines Complete lines without newlines, or a scan of them (no per-line copies).
    * @returns A promise to await before reading more when output is backed up, else null.
    */
   writeLines(
     channel: Channel,
     stream: "stdout" | "stderr",
-    lines: readonly Uint8Array[],
+    lines: LineScan | readonly Uint8Array[],
   ): Promise<void> | null {
-    if (lines.length === 0) return null;
+    const scan = isScan(lines) ? lines : null;
+    const list = isScan(lines) ? null : lines;
+    const n = scan ? scan.count + (scan.first ? 1 : 0) + scan.rest.length : list!.length;
+    if (n === 0) return null;
+    const format = (prefix: Uint8Array) =>
+      scan ? prefixScan(prefix, scan) : prefixLines(prefix, list!);
     const time = this.#needsTime() ? new Date(this.#now()).toISOString() : "";
     if (this.#options.format === "json") {
-      this.#console.write(jsonLines(time, channel.name, stream, lines));
+      this.#console.write(jsonLines(time, channel.name, stream, scan ? linesOf(scan) : list!));
     } else {
-      this.#console.write(prefixLines(channel.prefixes[stream], lines));
+      this.#console.write(format(channel.prefixes[stream]));
     }
     const file = channel.file;
-    if (file) file.write(prefixLines(utf8(`${time} ${FILE_TAGS[stream]} `), lines));
+    if (file) file.write(format(utf8(`${time} ${FILE_TAGS[stream]} `)));
     const a = this.#console.ready();
     const b = file?.writer.ready() ?? null;
     if (a === null) return b;
@@ -263,7 +268,7 @@ export class ServiceStream {
    * @returns A promise to await before reading more, or null.
    */
   push(chunk: Uint8Array): Promise<void> | null {
-    return this.#emit(this.#splitter.push(chunk));
+    return this.#emit(this.#splitter.scan(chunk));
   }
 
   /**
@@ -304,8 +309,15 @@ export class ServiceStream {
     }
   }
 
-  #emit(lines: Uint8Array[]): Promise<void> | null {
-    if (this.#listener) { for (const l of lines) this.#listener(l, this.#stream); }
+  #emit(lines: LineScan | Uint8Array[]): Promise<void> | null {
+    const listener = this.#listener;
+    if (listener) {
+      for (const l of isScan(lines) ? linesOf(lines) : lines) listener(l, this.#stream);
+    }
     return this.#sink.writeLines(this.#channel, this.#stream, lines);
   }
+}
+
+function isScan(lines: LineScan | readonly Uint8Array[]): lines is LineScan {
+  return !Array.isArray(lines);
 }

@@ -6,7 +6,8 @@
  */
 export { LogSink, ServiceStream } from "./log_sink.ts";
 export type { LineListener, LogSinkOptions } from "./log_sink.ts";
-export { LineSplitter, MAX_LINE_BYTES } from "./line_splitter.ts";
+export { linesOf, LineSplitter, MAX_LINE_BYTES, prefixScan } from "./line_splitter.ts";
+export type { LineScan } from "./line_splitter.ts";
 export { BatchWriter } from "./batch_writer.ts";
 export type { BatchWriterOptions, ByteWriter } from "./batch_writer.ts";
 export { consolePrefix, jsonLines, prefixLines } from "./format.ts";

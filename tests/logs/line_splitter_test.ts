@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { LineSplitter } from "../../src/logs/line_splitter.ts";
+import { linesOf, LineSplitter, prefixScan } from "../../src/logs/line_splitter.ts";
+import { prefixLines } from "../../src/logs/format.ts";
 
 const enc = new TextEncoder();
 const bytes = (s: string) => enc.encode(s);
@@ -54,4 +55,35 @@ Deno.test("LineSplitter.push() copies the partial line, so a reused buffer canno
   s.push(buf);
   buf.fill(0);
   assert.deepEqual(text(s.push(bytes("o\n"))), ["two"]);
+});
+
+Deno.test("prefixScan() formats exactly like prefixLines() over linesOf()", async (t) => {
+  const cases: [string, string[], number][] = [
+    ["whole lines", ["a\nbb\n\nccc\n"], 1 << 20],
+    ["partial lines across chunks", ["ab", "c\nd", "e\nf\n", "gh"], 1 << 20],
+    ["no newline at all", ["abcdef"], 1 << 20],
+    ["carry plus cut pieces", ["abc", "defghij\nxy", "zzzzzzzzz"], 4],
+    ["empty lines only", ["\n\n\n"], 1 << 20],
+  ];
+  for (const [name, chunks, max] of cases) {
+    await t.step(name, () => {
+      for (const prefix of [bytes(""), bytes("svc | ")]) {
+        const a = new LineSplitter(max);
+        const b = new LineSplitter(max);
+        for (const c of chunks) {
+          const scan = a.scan(bytes(c));
+          const expected = prefixLines(prefix, linesOf(scan));
+          assert.deepEqual(prefixScan(prefix, scan), expected);
+          assert.deepEqual(text(b.push(bytes(c))), text(linesOf(scan)));
+        }
+      }
+    });
+  }
+});
+
+Deno.test("LineSplitter.scan() grows its newline table for chunks with many lines", () => {
+  const s = new LineSplitter();
+  const scan = s.scan(bytes("x\n".repeat(5000)));
+  assert.equal(scan.count, 5000);
+  assert.equal(prefixScan(bytes("> "), scan).length, 5000 * 4);
 });
