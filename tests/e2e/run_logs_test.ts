@@ -158,3 +158,35 @@ Deno.test("nimi run colours prefixes only on a terminal and without NO_COLOR", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("nimi run rotates log files at maxBytes and keeps maxFiles", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-logs-" });
+  try {
+    // 300 lines, written in small bursts so that several batches reach the file.
+    const r = await runNimi({
+      services: {
+        chatty: sh(
+          `i=0; while [ $i -lt 300 ]; do echo "line $i"; i=$((i+1)); [ $((i % 20)) = 0 ] && sleep 0.01; done`,
+        ),
+      },
+      settings: {
+        restart: { mode: "never" },
+        logging: { enable: true, logsDir: dir, maxBytes: 4000, maxFiles: 2 },
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const names = [...Deno.readDirSync(`${dir}/logs-0`)].map((e) => e.name).sort();
+    assert.deepEqual(names, ["chatty.log", "chatty.log.1", "chatty.log.2"]);
+    const numbers: number[] = [];
+    for (const name of ["chatty.log.2", "chatty.log.1", "chatty.log"]) {
+      const text = await Deno.readTextFile(`${dir}/logs-0/${name}`);
+      assert.ok(new TextEncoder().encode(text).length <= 4000, `${name} is at most maxBytes`);
+      for (const m of text.matchAll(/ stdout line (\d+)\n/g)) numbers.push(Number(m[1]));
+    }
+    // The kept files hold the newest lines, in order, none missing.
+    assert.ok(numbers.length > 0 && numbers.at(-1) === 299);
+    assert.deepEqual(numbers, numbers.map((_, i) => 300 - numbers.length + i));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
