@@ -63,6 +63,8 @@ export class BatchWriter {
   readonly #beforeWrite: ((size: number) => Promise<void> | void) | undefined;
 
   /**
+   * Creates a writer in front of a target.
+   *
    * @param target Where the bytes go.
    * @param options See {@link BatchWriterOptions}.
    */

@@ -52,7 +52,11 @@ export class LineSplitter {
   #ends = new Int32Array(256);
   readonly #maxLine: number;
 
-  /** @param maxLine Longest line kept whole, in bytes (see {@link MAX_LINE_BYTES}). */
+  /**
+   * Creates a splitter with no partial line.
+   *
+   * @param maxLine Longest line kept whole, in bytes (see {@link MAX_LINE_BYTES}).
+   */
   constructor(maxLine: number = MAX_LINE_BYTES) {
     this.#maxLine = maxLine;
   }

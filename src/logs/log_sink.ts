@@ -50,9 +50,13 @@ const MAX_READ = 64 * 1024;
  */
 export type LineListener = (line: Uint8Array, stream: "stdout" | "stderr") => void;
 
-interface Channel {
+/** Where one service's lines go: its prefixes and its log file. */
+export interface Channel {
+  /** The service's name. */
   name: string;
+  /** Encoded console prefixes per stream. */
   prefixes: Record<StreamName, Uint8Array>;
+  /** Its log file, or null. */
   file: LogFile | null;
 }
 
@@ -244,6 +248,8 @@ export class ServiceStream {
   readonly #listener: LineListener | null;
 
   /**
+   * Creates a stream; use {@link LogSink.stream} instead.
+   *
    * @param sink The sink.
    * @param channel The service's channel.
    * @param stream Which stream.

@@ -101,7 +101,11 @@ export class GroupWatcher {
   #timer: ReturnType<typeof setTimeout> | null = null;
   readonly #interval: number;
 
-  /** @param interval Poll period in milliseconds. */
+  /**
+   * Creates a watcher; it polls only while someone waits.
+   *
+   * @param interval Poll period in milliseconds.
+   */
   constructor(interval = 10) {
     this.#interval = interval;
   }

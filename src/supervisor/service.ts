@@ -106,6 +106,8 @@ export class ServiceRunner {
   #stopPromise: Promise<void> | null = null;
 
   /**
+   * Creates a runner; nothing starts before {@link ServiceRunner.run}.
+   *
    * @param spec The service.
    * @param ctx What the supervisor provides.
    * @param extras Additions to the spawn options (environment, ids).

@@ -79,6 +79,8 @@ export class Supervisor {
   #done: (() => void) | null = null;
 
   /**
+   * Creates a supervisor; nothing starts before {@link Supervisor.run}.
+   *
    * @param config The normalised config.
    * @param options See {@link SupervisorOptions}.
    */
