@@ -136,7 +136,8 @@ Deno.test("nimi run colours prefixes only on a terminal and without NO_COLOR", a
     services: { c: sh("echo hi") },
     settings: { restart: { mode: "never" } },
   });
-  assert.doesNotMatch(r.stdout, /\x1b\[/, "a pipe gets no colour");
+  const ESC = "\x1b[";
+  assert.ok(!r.stdout.includes(ESC), "a pipe gets no colour");
   // script(1) gives nimi a terminal as stdout.
   const dir = await Deno.makeTempDir();
   try {
@@ -152,8 +153,8 @@ Deno.test("nimi run colours prefixes only on a terminal and without NO_COLOR", a
       return new TextDecoder().decode(out.stdout);
     };
     const coloured = await tty({ NO_COLOR: "" });
-    assert.match(coloured, /\x1b\[36mc\s*\x1b\[0m \| hi/, coloured);
-    assert.doesNotMatch(await tty({ NO_COLOR: "1" }), /\x1b\[/);
+    assert.ok(coloured.includes(`${ESC}36mc   ${ESC}0m | hi`), coloured);
+    assert.ok(!(await tty({ NO_COLOR: "1" })).includes(ESC));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
