@@ -140,7 +140,14 @@ export async function startNimi(mode: Mode, config: string): Promise<Nimi> {
     "run",
   ], mode.env);
   const root = run.child.pid;
-  const pid = await findDescendant(root, "deno");
+  let pid: number;
+  try {
+    pid = await findDescendant(root, "deno");
+  } catch (e) {
+    run.child.kill("SIGKILL");
+    await run.done;
+    throw e;
+  }
   return {
     ...run,
     pid,
@@ -210,4 +217,25 @@ export function processesWith(marker: string): number[] {
 export async function untilSinceSpawn(nimi: Nimi, ms: number): Promise<void> {
   const wait = nimi.spawnedAt + ms - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+
+/**
+ * Waits for nimi to exit, failing with its output if it has not after `ms`.
+ *
+ * @param nimi The run.
+ * @param ms The deadline.
+ * @returns Its exit status.
+ */
+export async function exited(nimi: Nimi, ms = 20_000): Promise<Deno.CommandStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`nimi did not exit within ${ms} ms:\n${nimi.stdout()}\n${nimi.stderr()}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([nimi.done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   catches,
+  exited,
   type Mode,
   note,
   processesWith,
@@ -65,7 +66,7 @@ export async function stopAt(
     }
     const sentAt = performance.now() - nimi.spawnedAt;
     Deno.kill(nimi.pid, signal);
-    const status = await nimi.done;
+    const status = await exited(nimi);
     note(`  ${mode.name}: ${signal} sent ${sentAt.toFixed(0)} ms after spawn: exit ${status.code}`);
     assert.notEqual(status.code, 139, "nimi died of SIGSEGV");
     assert.equal(status.code, 0, `exit code\n${nimi.stdout()}\n${nimi.stderr()}`);
