@@ -136,6 +136,15 @@ let processGate: SignalGate | null = null;
  * ```
  */
 export function installSignalListeners(): SignalGate {
-  processGate ??= createSignalGate();
+  if (processGate === null) {
+    const gate = createSignalGate();
+    processGate = {
+      ...gate,
+      close(): void {
+        gate.close();
+        processGate = null;
+      },
+    };
+  }
   return processGate;
 }

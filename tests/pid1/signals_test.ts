@@ -99,12 +99,12 @@ Deno.test("createSignalGate() receives a real SIGUSR2 sent to this process", asy
   }
 });
 
-Deno.test("installSignalListeners() returns one gate per process", () => {
+Deno.test("installSignalListeners() returns one gate per process until it is closed", () => {
   const a = installSignalListeners();
   const b = installSignalListeners();
-  try {
-    assert.equal(a, b);
-  } finally {
-    a.close();
-  }
+  a.close();
+  const c = installSignalListeners();
+  c.close();
+  assert.equal(a, b);
+  assert.notEqual(a, c);
 });
