@@ -8,4 +8,9 @@
  */
 import { installSignalListeners } from "./signals.ts";
 
-if (Deno.mainModule === new URL("../../mod.ts", import.meta.url).href) installSignalListeners();
+if (Deno.mainModule === new URL("../../mod.ts", import.meta.url).href) {
+  // Arguments are not parsed yet. Only `run` attaches a handler later, so only then is a first
+  // stop request kept for it; every other command ends on the first Ctrl-C (a stray "run"
+  // argument at worst makes such a command need a second one).
+  installSignalListeners({ holdStops: Deno.args.includes("run") });
+}

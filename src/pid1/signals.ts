@@ -64,6 +64,14 @@ export interface SignalGateOptions {
    * @default Deno.exit
    */
   exit?: (code: number) => void;
+  /**
+   * Whether a first SIGINT/SIGTERM with no handler attached is kept for the handler to come
+   * (`nimi run`: the supervisor is being built). When false it ends the process at once with
+   * `128 + N`, as a command that will never attach a handler should.
+   *
+   * @default true
+   */
+  holdStops?: boolean;
 }
 
 function denoListen(signal: HandledSignal, onSignal: () => void): () => void {
@@ -87,6 +95,7 @@ function denoListen(signal: HandledSignal, onSignal: () => void): () => void {
 export function createSignalGate(options: SignalGateOptions = {}): SignalGate {
   const listen = options.listen ?? denoListen;
   const exit = options.exit ?? ((code: number) => Deno.exit(code));
+  const holdStops = options.holdStops ?? true;
   const buffered: SignalEvent[] = [];
   let handler: SignalHandler | null = null;
   let stops = 0;
@@ -98,7 +107,7 @@ export function createSignalGate(options: SignalGateOptions = {}): SignalGate {
       handler(event);
       return;
     }
-    if (event.action === "kill") {
+    if (event.action === "kill" || (event.action === "stop" && !holdStops)) {
       exit(128 + HANDLED_SIGNAL_NUMBERS[signal]);
       return;
     }
@@ -129,15 +138,16 @@ let processGate: SignalGate | null = null;
  * afterwards. `mod.ts` calls it before loading anything else; `nimi run` calls it again to
  * attach its handler.
  *
+ * @param options Used by the first call only.
  * @returns The process's signal gate.
  * @example
  * ```ts
  * installSignalListeners().attach((event) => handle(event));
  * ```
  */
-export function installSignalListeners(): SignalGate {
+export function installSignalListeners(options: SignalGateOptions = {}): SignalGate {
   if (processGate === null) {
-    const gate = createSignalGate();
+    const gate = createSignalGate(options);
     processGate = {
       ...gate,
       close(): void {

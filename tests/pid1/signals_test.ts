@@ -67,6 +67,24 @@ Deno.test("createSignalGate() exits 128+N on a second stop while nothing is atta
   });
 });
 
+Deno.test("createSignalGate() with holdStops false exits on the first stop request", () => {
+  const os = fakeOs();
+  const exits: number[] = [];
+  const gate = createSignalGate({
+    listen: os.listen,
+    exit: (c) => exits.push(c),
+    holdStops: false,
+  });
+  os.send("SIGHUP");
+  assert.deepEqual(exits, []);
+  os.send("SIGINT");
+  assert.deepEqual(exits, [130]);
+  const seen: SignalEvent[] = [];
+  gate.attach((e) => seen.push(e));
+  os.send("SIGTERM");
+  assert.deepEqual(seen.map((e) => e.signal), ["SIGHUP", "SIGTERM"]);
+});
+
 Deno.test("createSignalGate() buffers again after detach, keeping the stop count", () => {
   const os = fakeOs();
   const gate = createSignalGate({ listen: os.listen, exit: () => {} });
