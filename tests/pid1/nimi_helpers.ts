@@ -6,7 +6,15 @@
  * @module
  */
 import { readStat } from "../../src/pid1/proc.ts";
-import { findDescendant, IS_ROOT, pid1Prefix, REPO, type Running, start } from "./helpers.ts";
+import {
+  descendants,
+  findDescendant,
+  IS_ROOT,
+  pid1Prefix,
+  REPO,
+  type Running,
+  start,
+} from "./helpers.ts";
 
 /** One way of starting nimi. */
 export interface Mode {
@@ -153,7 +161,9 @@ export async function startNimi(mode: Mode, config: string): Promise<Nimi> {
     pid,
     spawnedAt,
     async kill(): Promise<void> {
-      for (const p of [pid, root]) {
+      // Outside a PID namespace killing nimi would leave its services running: take them too.
+      const family = descendants(pid).map((p) => p.pid);
+      for (const p of [pid, root, ...family]) {
         try {
           Deno.kill(p, "SIGKILL");
         } catch (e) {
