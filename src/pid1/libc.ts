@@ -101,19 +101,3 @@ export function openLibc(path = "libc.so.6"): Libc {
     close: () => lib.close(),
   };
 }
-
-/**
- * Decodes a wait status the way a shell reports it.
- *
- * @param status A raw status from `waitpid`.
- * @returns The exit code, or `128 + N` when a signal N ended the process.
- * @example
- * ```ts
- * exitCodeOf(0x0100); // 1
- * exitCodeOf(9); // 137
- * ```
- */
-export function exitCodeOf(status: number): number {
-  const signal = status & 0x7f;
-  return signal === 0 ? (status >> 8) & 0xff : 128 + signal;
-}

@@ -19,5 +19,5 @@ export { planReap } from "./reap_plan.ts";
 export type { ChildState, ReapInput, ReapPlan } from "./reap_plan.ts";
 export { reaperMode, startReaper } from "./reaper.ts";
 export type { CleanUpReport, Leftover, Reaper, ReaperMode, ReaperOptions } from "./reaper.ts";
-export { exitCodeOf, openLibc } from "./libc.ts";
+export { openLibc } from "./libc.ts";
 export type { Libc, WaitResult } from "./libc.ts";

@@ -29,6 +29,7 @@ Deno.test("reaperMode() reaps as PID 1, as a subreaper when allowed, else not", 
 Deno.test("startReaper() reaps 1,000 orphans and the service keeps its exit code", async () => {
   const r = await probe("storm", "1000");
   assert.equal(r.mode, "subreaper");
+  assert.equal(r.subreaper, true, "prctl(PR_GET_CHILD_SUBREAPER) after start");
   assert.equal(r.code, 7);
   assert.equal(r.clean, true);
   assert.equal(r.zombies, 0);
