@@ -17,6 +17,11 @@ import { ManagedPids } from "./managed_pids.ts";
 import { type ChildState, planReap } from "./reap_plan.ts";
 import { hasChildrenFiles, type ProcStat, readChildren, readStat, scanChildren } from "./proc.ts";
 
+/** How long after a SIGCHLD the backstop sweep runs on every tick, in milliseconds. */
+const ACTIVE_MS = 5000;
+/** While idle, the backstop sweeps once every this many periods. */
+const IDLE_TICKS = 30;
+
 /** How nimi reaps: as PID 1, as a child subreaper, or not at all. */
 export type ReaperMode = "pid1" | "subreaper" | "off";
 
@@ -44,7 +49,8 @@ export interface ReaperOptions {
   /** Writes one of nimi's own messages (a line without newline). */
   log: (line: string) => void;
   /**
-   * Period of the backstop sweep, in milliseconds.
+   * Period of the backstop sweep while children come and go, in milliseconds (30 times longer
+   * while idle).
    *
    * @default 1000
    */
@@ -153,7 +159,7 @@ export function startReaper(options: ReaperOptions): Reaper {
   const children = hasChildrenFiles() ? () => readChildren(pid) : () => scanChildren(pid);
   let firstSeen = new Map<number, number>();
   let reaped = 0;
-  let interval: ReturnType<typeof setInterval> | null = null;
+  let interval: ReturnType<typeof setTimeout> | null = null;
   let graceTimer: ReturnType<typeof setTimeout> | null = null;
   let reportedError = false;
 
@@ -179,6 +185,8 @@ export function startReaper(options: ReaperOptions): Reaper {
     if (libc === null) return 0;
     const states: ChildState[] = [];
     for (const child of children()) {
+      // Managed children are never reaped here; skipping their /proc reads keeps idle cost flat.
+      if (managed.has(child)) continue;
       const stat = readStat(child);
       if (stat !== null) states.push(stat);
     }
@@ -228,15 +236,35 @@ export function startReaper(options: ReaperOptions): Reaper {
     graceTimer = timer;
   };
 
-  const onChild = (): void => {
+  // The backstop sweep runs every intervalMs while children come and go (for a few seconds
+  // after each SIGCHLD) and every IDLE_TICKS intervals otherwise: each timer wake-up costs the
+  // runtime CPU, and nimi should use none while its services sit idle.
+  let activeUntil = 0;
+  let stopped = false;
+  const period = options.intervalMs ?? 1000;
+  const schedule = (delay: number): void => {
+    if (interval !== null) clearTimeout(interval);
+    const timer = setTimeout(tick, delay);
+    Deno.unrefTimer(timer);
+    interval = timer;
+  };
+  const tick = (): void => {
+    interval = null;
+    if (stopped) return;
     sweep();
+    schedule(now() < activeUntil ? period : period * IDLE_TICKS);
+  };
+  const onChild = (): void => {
+    const wasIdle = now() >= activeUntil;
+    activeUntil = now() + ACTIVE_MS;
+    sweep();
+    if (wasIdle) schedule(period);
   };
 
   if (mode !== "off") {
     Deno.addSignalListener("SIGCHLD", onChild);
-    const timer = setInterval(sweep, options.intervalMs ?? 1000);
-    Deno.unrefTimer(timer);
-    interval = timer;
+    activeUntil = now() + ACTIVE_MS;
+    schedule(period);
   }
 
   const leftovers = (): ProcStat[] => {
@@ -309,7 +337,8 @@ export function startReaper(options: ReaperOptions): Reaper {
       };
     },
     stop(): void {
-      if (interval !== null) clearInterval(interval);
+      stopped = true;
+      if (interval !== null) clearTimeout(interval);
       if (graceTimer !== null) clearTimeout(graceTimer);
       interval = null;
       graceTimer = null;
