@@ -22,6 +22,7 @@ import { type BenchService, writeNimi, writeScanDir, writeSupervisord } from "./
 const COUNT = Number(Deno.env.get("BENCH_SERVICES") ?? 200);
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
 const MARKER = "86399";
+const IDLE_SETTLE_MS = Number(Deno.env.get("BENCH_SETTLE_MS") ?? 6000);
 
 /** One manager's figures. */
 export interface ServicesResult {
@@ -80,7 +81,8 @@ async function one(name: string, manager: Manager, count: number): Promise<Servi
     const child = manager.start(dir, services);
     await waitForCount(MARKER, count);
     const start = now() - t;
-    await sleep(1000);
+    // Let start-up work (and nimi's post-SIGCHLD reaper sweeps) settle before measuring idle.
+    await sleep(IDLE_SETTLE_MS);
     const sup = manager.supervisors(child);
     const rss = rssMiB([child.pid]);
     const rssTotal = rssMiB(sup);
@@ -95,7 +97,21 @@ async function one(name: string, manager: Manager, count: number): Promise<Servi
     return { start: start / 1000, stop: stop / 1000, rss, rssTotal, idleTicks };
   } finally {
     for (const pid of pidsWithArg(MARKER)) Deno.kill(pid, "SIGKILL");
-    Deno.removeSync(dir, { recursive: true });
+    await removeWhenQuiet(dir);
+  }
+}
+
+// runsv and s6-supervise may still write their supervise/ files for a moment after the
+// manager exits; retry until the directory can go.
+async function removeWhenQuiet(dir: string): Promise<void> {
+  for (let i = 0;; i++) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+      return;
+    } catch (e) {
+      if (i >= 50) throw e;
+      await sleep(100);
+    }
   }
 }
 

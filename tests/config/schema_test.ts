@@ -8,7 +8,11 @@ import { REPO_ROOT, runCli } from "../helpers/cli.ts";
 
 const printed = await runCli(["schema"]);
 const schema = JSON.parse(printed.stdout);
-const ajv = new Ajv2020({ strict: false, allErrors: true });
+const ajv = new Ajv2020({
+  strict: false,
+  allErrors: true,
+  formats: { uri: (s: string) => URL.canParse(s) },
+});
 const check = ajv.compile(schema);
 
 async function read(file: string): Promise<unknown> {
