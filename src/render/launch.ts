@@ -89,6 +89,26 @@ export function credentialsStep(
 }
 
 /**
+ * Plans the start of a service whose `run` script does everything itself (s6, runit):
+ * environment, working directory and credentials in shell, then the user switch.
+ *
+ * @param spec The service.
+ * @param paths Its paths.
+ * @param runAs The target's user-switch command (empty: none).
+ * @returns The plan.
+ */
+export function planScriptLaunch(spec: ServiceSpec, paths: ServicePaths, runAs: string[]): Launch {
+  const owner = runAs.length > 0 ? ownerOf(spec) : undefined;
+  return planLaunch(spec, paths, {
+    nativeEnv: false,
+    nativeWorkdir: false,
+    nativeCredentials: false,
+    runAs,
+    ...(owner !== undefined ? { owner } : {}),
+  });
+}
+
+/**
  * Plans a service's start: steps, argv prefix and the environment the target sets.
  *
  * @param spec The service.

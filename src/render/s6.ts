@@ -6,7 +6,7 @@
  */
 import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { finishLines, recordStartLines } from "./finish_script.ts";
-import { launchLines, ownerOf, planLaunch } from "./launch.ts";
+import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
 import { shJoin } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
@@ -42,14 +42,7 @@ function serviceDir(
   const byName = new Map(config.services.map((x) => [x.name, x]));
   const files: RenderedFile[] = [];
   const switchTo = runAs(s, options, warn);
-  const owner = switchTo.length > 0 ? ownerOf(s) : undefined;
-  const launch = planLaunch(s, paths, {
-    nativeEnv: false,
-    nativeWorkdir: false,
-    nativeCredentials: false,
-    runAs: switchTo,
-    ...(owner !== undefined ? { owner } : {}),
-  });
+  const launch = planScriptLaunch(s, paths, switchTo);
   const waits: string[] = [];
   for (const d of s.dependsOn) {
     const dep = byName.get(d.name);
