@@ -6,13 +6,13 @@
  *
  * @module
  */
-import type { NimiConfig, ServiceSpec } from "../config/types.ts";
+import type { NimiConfig } from "../config/types.ts";
+import { STARTUP_SERVICE, startupService } from "../config/startup.ts";
 import { RenderError } from "./render_error.ts";
 import type { Target } from "./types.ts";
 import type { RenderOptions, RenderResult } from "./types.ts";
 
-/** The name the startup hook's service gets. */
-export const STARTUP_SERVICE = "startup";
+export { STARTUP_SERVICE };
 
 /**
  * Adds the startup hook (`settings.startup.runOnStartup`) as a oneshot service that must complete
@@ -31,29 +31,7 @@ export function withStartupService(config: NimiConfig): NimiConfig {
         `a service has that name`,
     );
   }
-  const startup: ServiceSpec = {
-    name: STARTUP_SERVICE,
-    path: [STARTUP_SERVICE],
-    jsonPath: "settings.startup.runOnStartup",
-    parent: null,
-    argv: [hook],
-    configData: [],
-    type: "oneshot",
-    dependsOn: [],
-    readiness: null,
-    liveness: null,
-    environment: {},
-    inheritEnvironment: true,
-    workingDirectory: null,
-    user: null,
-    group: null,
-    stopSignal: "SIGTERM",
-    stopTimeout: config.settings.shutdown.timeout,
-    restart: { ...config.settings.restart, mode: "never" },
-    credentials: [],
-    forwardSignals: [],
-    reloadSignal: null,
-  };
+  const startup = startupService(config.settings)!;
   const services = config.services.map((s) =>
     s.parent === null
       ? {

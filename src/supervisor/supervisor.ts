@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { startupService } from "../config/startup.ts";
 import { type NimiConfig, type ServiceSpec, stopLayers } from "../config/mod.ts";
 import type { LogSink } from "../logs/mod.ts";
 import { type Clock, realClock } from "./clock.ts";
@@ -180,32 +181,9 @@ export class Supervisor {
   }
 
   async #runStartupHook(): Promise<number> {
-    const program = this.#config.settings.startup.runOnStartup;
-    if (program === null) return 0;
+    const spec = startupService(this.#config.settings);
+    if (spec === null) return 0;
     const { sink } = this.#options;
-    const spec: ServiceSpec = {
-      name: "startup",
-      path: ["startup"],
-      jsonPath: "settings.startup.runOnStartup",
-      parent: null,
-      argv: [program],
-      configData: [],
-      type: "oneshot",
-      dependsOn: [],
-      readiness: null,
-      liveness: null,
-      environment: {},
-      inheritEnvironment: true,
-      workingDirectory: null,
-      user: null,
-      group: null,
-      stopSignal: "SIGTERM",
-      stopTimeout: this.#config.settings.shutdown.timeout,
-      restart: { ...this.#config.settings.restart, mode: "never" },
-      credentials: [],
-      forwardSignals: [],
-      reloadSignal: null,
-    };
     this.#hook = new ServiceRunner(spec, { ...this.#ctx, waitReady: readyAtSpawn });
     const end = await this.#hook.run();
     await this.#hook.settled();
