@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { parseStat } from "../pid1/proc.ts";
 
 /**
  * Sends a signal to every process of a group.
@@ -38,26 +39,6 @@ function groupExists(pgid: number): boolean {
     if (e instanceof Deno.errors.PermissionDenied) return true;
     throw e;
   }
-}
-
-/**
- * Parses the state and process group out of `/proc/<pid>/stat`.
- *
- * @param stat The file's content.
- * @returns State letter and pgid, or null when malformed.
- * @example
- * ```ts
- * parseStat("42 (a b) S 1 42 42 0"); // { state: "S", pgrp: 42 }
- * ```
- */
-export function parseStat(stat: string): { state: string; pgrp: number } | null {
-  const close = stat.lastIndexOf(")");
-  if (close < 0) return null;
-  const fields = stat.slice(close + 2).split(" ");
-  const state = fields[0];
-  const pgrp = Number(fields[2]);
-  if (state === undefined || !Number.isInteger(pgrp)) return null;
-  return { state, pgrp };
 }
 
 /**
