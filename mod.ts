@@ -52,6 +52,19 @@ export type {
   RenderWarning,
   Target,
 } from "./src/render/mod.ts";
+export { Supervisor } from "./src/supervisor/mod.ts";
+export type {
+  PidRegistry,
+  PreparedService,
+  ServiceEnd,
+  SupervisorOptions,
+  WaitReady,
+} from "./src/supervisor/mod.ts";
+export { LogSink } from "./src/logs/mod.ts";
+export type { LogSinkOptions } from "./src/logs/mod.ts";
+export { startReaper } from "./src/pid1/mod.ts";
+export type { Reaper, ReaperOptions } from "./src/pid1/mod.ts";
+export { startupService } from "./src/config/startup.ts";
 export { main } from "./src/cli/main.ts";
 export { VERSION } from "./src/version.ts";
 

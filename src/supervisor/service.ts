@@ -13,14 +13,10 @@ import { decideRestart, INITIAL_RESTART_STATE, type RestartState } from "./resta
 import { type SpawnExtras, spawnPlan } from "./spawn_options.ts";
 import { describeSpawnError, type Spawner } from "./spawner.ts";
 import type { Ending, ServiceProgress } from "./start_order.ts";
+import type { PidRegistry } from "../pid1/managed_pids.ts";
 
 /** Pids of managed children, kept for the orphan reaper (which must skip them). */
-export interface PidRegistry {
-  /** Called synchronously right after a spawn. */
-  add(pid: number): void;
-  /** Called once the child's exit has been observed. */
-  delete(pid: number): void;
-}
+export type { PidRegistry } from "../pid1/managed_pids.ts";
 
 /** A running process of a service, as readiness and liveness hooks see it. */
 export interface ServiceChild {
