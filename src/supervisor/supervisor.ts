@@ -115,7 +115,9 @@ export class Supervisor {
       const hookCode = await this.#runStartupHook();
       if (hookCode !== 0) return hookCode;
       if (this.#stopping) return nimiExitCode({ firstFailure: this.#firstFailure });
-      if (!(await this.#prepare())) return 1;
+      // A service that cannot be prepared (a credential file missing, an unknown user) is a
+      // mistake in the config or its environment: nothing starts, exit code 2.
+      if (!(await this.#prepare())) return 2;
       for (const spec of this.#config.services) {
         const progress: ServiceProgress = { started: false, ready: false, ended: null };
         this.#progress.set(spec.name, progress);

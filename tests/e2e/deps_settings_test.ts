@@ -175,7 +175,7 @@ Deno.test("nimi run names the service and path of a missing credential and start
       web: sh("echo should not run", { credentials: { cert: "/nonexistent/web.pem" } }),
     },
   });
-  assert.notEqual(r.code, 0);
+  assert.equal(r.code, 2);
   assert.match(
     r.stdout,
     /nimi +\| Cannot read credential "cert" of service "web" from "\/nonexistent\/web\.pem": no such file\n/,
