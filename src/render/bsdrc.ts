@@ -8,7 +8,7 @@ import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_STOP_TIMEOUT, seconds } from "./defaults.ts";
 import { configDataStep, credentialsStep, ownerOf } from "./launch.ts";
 import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
-import { readinessWaitStep } from "./readiness_wait.ts";
+import { initScriptWait, readinessWaitStep } from "./readiness_wait.ts";
 import { shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
@@ -53,19 +53,8 @@ function script(
     env["CREDENTIALS_DIRECTORY"] = paths.credentialsDir;
   }
   for (const d of s.dependsOn) {
-    const dep = byName.get(d.name)!;
-    if (d.condition === "ready" && dep.readiness !== null) {
-      const step = readinessWaitStep(dep);
-      if (step !== null) pre.unshift(step);
-      else {warn.add(
-          s.name,
-          `dependsOn "${d.name}": ready`,
-          "its probe cannot run here; ordered by REQUIRE",
-        );}
-    }
-    if (d.condition.startsWith("completed") && dep.type !== "oneshot") {
-      warn.add(s.name, `dependsOn "${d.name}": ${d.condition}`, "ordered after its start only");
-    }
+    const step = initScriptWait(s, d, byName.get(d.name)!, warn, "ordered by REQUIRE");
+    if (step !== null) pre.unshift(step);
   }
   const argv = [
     "/usr/bin/env",

@@ -9,7 +9,7 @@ import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { seconds } from "./defaults.ts";
 import { configDataStep, credentialsStep, ownerOf } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { readinessWaitStep } from "./readiness_wait.ts";
+import { initScriptWait, readinessWaitStep } from "./readiness_wait.ts";
 import { shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
@@ -47,19 +47,8 @@ function script(
     after.push(name);
     if (d.condition === "completed") continue;
     need.push(name);
-    const dep = byName.get(d.name)!;
-    if (d.condition === "ready" && dep.readiness !== null) {
-      const step = readinessWaitStep(dep);
-      if (step !== null) waits.push(step);
-      else {warn.add(
-          s.name,
-          `dependsOn "${d.name}": ready`,
-          "its probe cannot run here; waits for its start",
-        );}
-    }
-    if (d.condition.startsWith("completed") && dep.type !== "oneshot") {
-      warn.add(s.name, `dependsOn "${d.name}": ${d.condition}`, "ordered after its start only");
-    }
+    const step = initScriptWait(s, d, byName.get(d.name)!, warn, "waits for its start");
+    if (step !== null) waits.push(step);
   }
   pre.unshift(...waits.map((w) => `${w}`));
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);

@@ -61,3 +61,35 @@ function warnCondition(
 ): void {
   warn.add(s.name, `dependsOn "${d.name}": ${d.condition}`, `${why}; ordered by ${how} only`);
 }
+
+/**
+ * For an init-script target (openrc, bsdrc), which starts a oneshot to completion before its
+ * dependents: the step that waits for a dependency's readiness, and warnings for what the
+ * script cannot wait for.
+ *
+ * @param s The dependent service.
+ * @param d One of its dependencies.
+ * @param dep The service depended on.
+ * @param warn Where warnings go.
+ * @param fallback What the target does instead when the probe cannot run (for the warning).
+ * @returns A shell step to run before the program, or null.
+ */
+export function initScriptWait(
+  s: ServiceSpec,
+  d: Dependency,
+  dep: ServiceSpec,
+  warn: WarningList,
+  fallback: string,
+): string | null {
+  let step: string | null = null;
+  if (d.condition === "ready" && dep.readiness !== null) {
+    step = readinessWaitStep(dep);
+    if (step === null) {
+      warn.add(s.name, `dependsOn "${d.name}": ready`, `its probe cannot run here; ${fallback}`);
+    }
+  }
+  if (d.condition.startsWith("completed") && dep.type !== "oneshot") {
+    warn.add(s.name, `dependsOn "${d.name}": ${d.condition}`, "ordered after its start only");
+  }
+  return step;
+}
