@@ -27,5 +27,11 @@ Deno.test("HANDLED_SIGNALS covers INT, TERM, HUP, QUIT and every forwarded signa
     [...HANDLED_SIGNALS].sort(),
     ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGWINCH"],
   );
-  assert.deepEqual(HANDLED_SIGNALS.filter(isStopRequest), ["SIGINT", "SIGTERM"]);
+  assert.deepEqual(HANDLED_SIGNALS.filter(isStopRequest), ["SIGTERM", "SIGINT"]);
+});
+
+Deno.test("the three signals Deno catches together are listened for first, SIGTERM leading", () => {
+  assert.deepEqual(HANDLED_SIGNALS.slice(0, 3), ["SIGTERM", "SIGINT", "SIGHUP"]);
+  // tests/pid1/stop_signals.ts knows every listener is in place once SIGWINCH is caught.
+  assert.equal(HANDLED_SIGNALS.at(-1), "SIGWINCH");
 });

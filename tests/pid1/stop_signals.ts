@@ -20,7 +20,8 @@ import {
 /** When the signal is sent. */
 export type Moment = "first" | "500ms" | "2s";
 
-const NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
+/** SIGWINCH: the last listener nimi adds (src/pid1/signal_table.ts, HANDLED_SIGNALS). */
+const LAST_LISTENER = 28;
 
 /**
  * Starts nimi, sends one stop signal at a moment, and checks the stop.
@@ -28,9 +29,11 @@ const NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
  * @param mode How nimi runs.
  * @param dir Scratch directory.
  * @param signal SIGTERM or SIGINT.
- * @param moment `first`: as soon as nimi has a handler (before that, the kernel drops the
- *   signal for a PID 1 and kills an ordinary process); `500ms`: about when Deno installs its own
- *   handlers; `2s`: with every service running.
+ * @param moment `first`: as soon as nimi's listeners are all in place, seen as the kernel
+ *   catching SIGWINCH, the last one added (before that, the kernel drops the signal for a PID 1
+ *   and kills an ordinary process; during the few microseconds while Deno records the first
+ *   three, docs/container.md "The first microseconds", Deno itself may crash a PID 1);
+ *   `500ms`: about when Deno installs its own handlers; `2s`: with every service running.
  */
 export async function stopAt(
   mode: Mode,
@@ -57,7 +60,7 @@ export async function stopAt(
   const nimi = await startNimi(mode, config);
   try {
     if (moment === "first") {
-      while (!catches(nimi.pid, NUMBERS[signal])) await new Promise((r) => setTimeout(r, 1));
+      while (!catches(nimi.pid, LAST_LISTENER)) await new Promise((r) => setTimeout(r, 1));
     } else if (moment === "500ms") {
       await untilSinceSpawn(nimi, 500);
     } else {
