@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isProcessGone } from "../src/pid1/proc.ts";
 
 /** Repository root. */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -31,8 +32,9 @@ export function pidsWithArg(marker: string): number[] {
     let cmd: string;
     try {
       cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
-    } catch {
-      continue; // the process ended while we looked: not a match
+    } catch (err) {
+      if (isProcessGone(err)) continue; // the process ended while we looked: not a match
+      throw err;
     }
     if (cmd.split("\0").includes(marker)) found.push(Number(e.name));
   }
@@ -64,8 +66,8 @@ export function rssMiB(pids: number[]): number {
     try {
       const m = Deno.readTextFileSync(`/proc/${pid}/status`).match(/VmRSS:\s+(\d+) kB/);
       if (m) kb += Number(m[1]);
-    } catch {
-      continue; // gone: contributes nothing
+    } catch (err) {
+      if (!isProcessGone(err)) throw err; // gone: contributes nothing
     }
   }
   return kb / 1024;

@@ -52,8 +52,14 @@ export function parseChildren(text: string): number[] {
   return text.split(/\s+/).filter((s) => s !== "").map(Number).filter(Number.isInteger);
 }
 
-function isGone(e: unknown): boolean {
-  // ESRCH surfaces as a generic error when a process dies between readDir and read.
+/**
+ * Whether an error from reading `/proc/PID/...` means the process is gone: NotFound once it has
+ * been reaped, or ESRCH (which Deno reports as a plain Error) while it is exiting.
+ *
+ * @param e The error caught.
+ * @returns True when the process ended between listing and reading.
+ */
+export function isProcessGone(e: unknown): boolean {
   return e instanceof Deno.errors.NotFound ||
     (e instanceof Error && /ESRCH|No such process/.test(e.message));
 }
@@ -68,7 +74,7 @@ export function readStat(pid: number): ProcStat | null {
   try {
     return parseStat(Deno.readTextFileSync(`/proc/${pid}/stat`));
   } catch (e) {
-    if (isGone(e)) return null;
+    if (isProcessGone(e)) return null;
     throw e;
   }
 }
@@ -86,7 +92,7 @@ export function readChildren(pid: number | "self"): number[] {
   try {
     tasks = [...Deno.readDirSync(`/proc/${pid}/task`)];
   } catch (e) {
-    if (isGone(e)) return [];
+    if (isProcessGone(e)) return [];
     throw e;
   }
   for (const task of tasks) {
@@ -95,7 +101,7 @@ export function readChildren(pid: number | "self"): number[] {
       for (const child of parseChildren(text)) pids.add(child);
     } catch (e) {
       // The thread (or the whole process) ended between the two reads: it has no children.
-      if (!isGone(e)) throw e;
+      if (!isProcessGone(e)) throw e;
     }
   }
   return [...pids];

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { parseStat } from "../pid1/proc.ts";
+import { isProcessGone, parseStat } from "../pid1/proc.ts";
 
 /**
  * Sends a signal to every process of a group.
@@ -55,10 +55,8 @@ export function liveGroups(): Set<number> {
     try {
       text = Deno.readTextFileSync(`/proc/${e.name}/stat`);
     } catch (err) {
-      // The process ended between listing and reading: not a member of anything. A process
-      // caught while exiting fails with ESRCH, which Deno reports as a plain Error.
-      if (err instanceof Deno.errors.NotFound) continue;
-      if (err instanceof Error && /ESRCH|No such process/.test(err.message)) continue;
+      // The process ended between listing and reading: not a member of anything.
+      if (isProcessGone(err)) continue;
       throw err;
     }
     const s = parseStat(text);

@@ -5,6 +5,7 @@
  * @module
  */
 import { REPO_ROOT } from "../helpers/cli.ts";
+import { isProcessGone } from "../../src/pid1/proc.ts";
 
 const dec = new TextDecoder();
 
@@ -142,7 +143,7 @@ export function groupMembers(pgid: number): string[] {
     try {
       stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) continue; // exited while listing
+      if (isProcessGone(err)) continue; // exited while listing
       throw err;
     }
     const close = stat.lastIndexOf(")");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readStat } from "../../src/pid1/proc.ts";
+import { isProcessGone, readStat } from "../../src/pid1/proc.ts";
 import {
   descendants,
   findDescendant,
@@ -187,7 +187,7 @@ export function catches(pid: number, signum: number): boolean {
   try {
     text = Deno.readTextFileSync(`/proc/${pid}/status`);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    if (isProcessGone(e)) return false;
     throw e;
   }
   const mask = text.match(/^SigCgt:\s*([0-9a-f]+)$/m)?.[1];
@@ -210,9 +210,7 @@ export function processesWith(marker: string): number[] {
       const state = readStat(Number(entry.name))?.state;
       if (cmdline.includes(marker) && state !== "Z") out.push(Number(entry.name));
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound) && !(e instanceof Deno.errors.PermissionDenied)) {
-        throw e;
-      }
+      if (!isProcessGone(e) && !(e instanceof Deno.errors.PermissionDenied)) throw e;
     }
   }
   return out;

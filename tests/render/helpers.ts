@@ -5,6 +5,7 @@
  * @module
  */
 import { loadConfig } from "../../src/config/mod.ts";
+import { isProcessGone } from "../../src/pid1/proc.ts";
 import { findTarget, writeRendered } from "../../src/render/mod.ts";
 import type { RenderResult } from "../../src/render/mod.ts";
 
@@ -154,7 +155,7 @@ export function alive(pid: number): boolean {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     return !/^\d+ \(.*\) Z/.test(stat);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    if (isProcessGone(e)) return false;
     throw e;
   }
 }
