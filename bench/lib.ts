@@ -112,20 +112,17 @@ export function spawn(
   argv: string[],
   opts: { stdout?: string; cwd?: string; env?: Record<string, string> } = {},
 ): Deno.ChildProcess {
-  const [cmd, ...args] = argv;
-  let stdout: "null" | "piped" = "null";
-  if (opts.stdout) stdout = "piped";
-  const child = new Deno.Command(cmd!, {
+  // With a stdout file, a shell redirects and then execs the program (same pid): it writes to
+  // the file itself, and the file is complete when it exits.
+  const [cmd, ...args] = opts.stdout
+    ? ["/bin/sh", "-c", 'exec "$@" > "$0"', opts.stdout, ...argv]
+    : argv;
+  return new Deno.Command(cmd!, {
     args,
     stdin: "null",
-    stdout,
+    stdout: "null",
     stderr: "null",
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     ...(opts.env ? { env: opts.env } : {}),
   }).spawn();
-  if (opts.stdout) {
-    const file = Deno.openSync(opts.stdout, { write: true, create: true, truncate: true });
-    child.stdout.pipeTo(file.writable);
-  }
-  return child;
 }

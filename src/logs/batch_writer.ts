@@ -5,6 +5,12 @@
  * @module
  */
 
+/**
+ * Chunks at least this large are written as they are: copying them into a joined buffer costs
+ * more than the system call it saves.
+ */
+const JOIN_BELOW = 32 * 1024;
+
 /** Something bytes can be written to (`Deno.stdout`, a `Deno.FsFile`). */
 export interface ByteWriter {
   /**
@@ -151,23 +157,23 @@ export class BatchWriter {
   }
 
   #take(): Uint8Array {
-    const first = this.#queue[0]!;
-    if (this.#queue.length === 1 || first.length >= this.#maxWrite) {
-      this.#queue.shift();
-      this.#queued -= first.length;
-      return first;
+    const queue = this.#queue;
+    const first = queue[0]!;
+    let size = first.length;
+    let n = 1;
+    if (size < JOIN_BELOW) {
+      while (n < queue.length) {
+        const next = queue[n]!.length;
+        if (next >= JOIN_BELOW || size + next > this.#maxWrite) break;
+        size += next;
+        n++;
+      }
     }
-    let size = 0;
-    let n = 0;
-    while (n < this.#queue.length && size + this.#queue[n]!.length <= this.#maxWrite) {
-      size += this.#queue[n]!.length;
-      n++;
-    }
-    const parts = this.#queue.splice(0, n);
     this.#queued -= size;
+    if (n === 1) return queue.shift()!;
     const batch = new Uint8Array(size);
     let off = 0;
-    for (const p of parts) {
+    for (const p of queue.splice(0, n)) {
       batch.set(p, off);
       off += p.length;
     }

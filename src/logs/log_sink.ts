@@ -50,6 +50,8 @@ const MAX_READ = 64 * 1024;
  */
 export type LineListener = (line: Uint8Array, stream: "stdout" | "stderr") => void;
 
+const NO_LISTENERS: ReadonlySet<LineListener> = new Set();
+
 /** Where one service's lines go: its prefixes and its log file. */
 export interface Channel {
   /** The service's name. */
@@ -129,15 +131,16 @@ export class LogSink {
    *
    * @param service A name given in {@link LogSinkOptions.names}.
    * @param stream `stdout` or `stderr`.
-   * @param listener Called with each complete line, or null.
+   * @param listeners Called with each complete line. The set is read at every chunk, so
+   *   listeners may come and go; while it is empty, lines are not even split out one by one.
    * @returns The stream to push the process's bytes into.
    */
   stream(
     service: string,
     stream: "stdout" | "stderr",
-    listener: LineListener | null = null,
+    listeners: ReadonlySet<LineListener> = NO_LISTENERS,
   ): ServiceStream {
-    return new ServiceStream(this, this.#channel(service), stream, listener);
+    return new ServiceStream(this, this.#channel(service), stream, listeners);
   }
 
   /**
@@ -245,7 +248,7 @@ export class ServiceStream {
   readonly #channel: Channel;
   readonly #stream: "stdout" | "stderr";
   readonly #splitter = new LineSplitter();
-  readonly #listener: LineListener | null;
+  readonly #listeners: ReadonlySet<LineListener>;
 
   /**
    * Creates a stream; use {@link LogSink.stream} instead.
@@ -253,18 +256,18 @@ export class ServiceStream {
    * @param sink The sink.
    * @param channel The service's channel.
    * @param stream Which stream.
-   * @param listener Called with each complete line, or null.
+   * @param listeners Called with each complete line (see {@link LogSink.stream}).
    */
   constructor(
     sink: LogSink,
     channel: Channel,
     stream: "stdout" | "stderr",
-    listener: LineListener | null,
+    listeners: ReadonlySet<LineListener>,
   ) {
     this.#sink = sink;
     this.#channel = channel;
     this.#stream = stream;
-    this.#listener = listener;
+    this.#listeners = listeners;
   }
 
   /**
@@ -316,9 +319,11 @@ export class ServiceStream {
   }
 
   #emit(lines: LineScan | Uint8Array[]): Promise<void> | null {
-    const listener = this.#listener;
-    if (listener) {
-      for (const l of isScan(lines) ? linesOf(lines) : lines) listener(l, this.#stream);
+    const listeners = this.#listeners;
+    if (listeners.size > 0) {
+      for (const line of isScan(lines) ? linesOf(lines) : lines) {
+        for (const listener of listeners) listener(line, this.#stream);
+      }
     }
     return this.#sink.writeLines(this.#channel, this.#stream, lines);
   }

@@ -224,12 +224,9 @@ export class ServiceRunner {
     this.#groups.add(pid);
     const exited = new AbortController();
     const listeners = new Set<LineListener>();
-    const listener: LineListener = (line, stream) => {
-      for (const l of listeners) l(line, stream);
-    };
     const pumps = Promise.all([
-      sink.stream(spec.name, "stdout", listener).pump(child.stdout),
-      sink.stream(spec.name, "stderr", listener).pump(child.stderr),
+      sink.stream(spec.name, "stdout", listeners).pump(child.stdout),
+      sink.stream(spec.name, "stderr", listeners).pump(child.stderr),
     ]).catch((e) => sink.message(spec.name, `reading output failed: ${errorText(e)}`));
     sink.message(spec.name, `started (pid ${pid})`);
     this.progress.started = true;

@@ -27,6 +27,24 @@ Deno.test("BatchWriter.write() keeps order across partial writes and joins queue
   assert.equal(target.writes[1], 18);
 });
 
+Deno.test("BatchWriter writes a large chunk as it is and joins only the small ones around it", async () => {
+  const written: Uint8Array[] = [];
+  const w = new BatchWriter({
+    write: (p) => (written.push(p), Promise.resolve(p.length)),
+  });
+  const big = new Uint8Array(64 * 1024).fill(7);
+  const small = () => new Uint8Array(10).fill(1);
+  // The first write starts at once; everything after it is queued while it is in flight.
+  w.write(small());
+  w.write(small());
+  w.write(small());
+  w.write(big);
+  w.write(small());
+  await w.flush();
+  assert.deepEqual(written.map((p) => p.length), [10, 20, 64 * 1024, 10]);
+  assert.equal(written[2]!.buffer, big.buffer, "the large chunk is passed on, not copied");
+});
+
 Deno.test("BatchWriter.ready() makes producers wait above the high-water mark", async () => {
   const target = new SlowWriter();
   const w = new BatchWriter(target, { highWater: 10 });

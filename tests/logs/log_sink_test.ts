@@ -108,7 +108,9 @@ Deno.test("ServiceStream.pump() reads a stream to its end and flushes the partia
       c.close();
     },
   });
-  await sink.stream("w", "stdout", (l) => seen.push(dec.decode(l))).pump(stream);
+  await sink.stream("w", "stdout", new Set([(l: Uint8Array) => seen.push(dec.decode(l))])).pump(
+    stream,
+  );
   await sink.close();
   assert.equal(out.text(), `w    | 1\nw    | 2\nw    | ${long}\nw    | 3\n`);
   assert.deepEqual(seen, ["1", "2", long, "3"]);
