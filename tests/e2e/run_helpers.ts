@@ -6,8 +6,7 @@
  */
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { isProcessGone } from "../../src/pid1/proc.ts";
-
-const dec = new TextDecoder();
+import { type StdoutMatch, watchOutput } from "../helpers/output.ts";
 
 /** A running `nimi run`. */
 export interface NimiProcess {
@@ -15,11 +14,8 @@ export interface NimiProcess {
   pid: number;
   /** The temp dir holding the config (also nimi's working directory). */
   dir: string;
-  /**
-   * Resolves when `pattern` appears in stdout (or the predicate holds); rejects if nimi exits
-   * first. Keep patterns linear: stdout is re-matched on every chunk.
-   */
-  waitFor(pattern: RegExp | ((stdout: string) => boolean)): Promise<RegExpMatchArray>;
+  /** Resolves when stdout matches (see {@link watchOutput}); rejects if nimi exits first. */
+  waitFor(pattern: StdoutMatch): Promise<RegExpMatchArray>;
   /** Stdout so far. */
   stdout(): string;
   /** Sends a signal to nimi. */
@@ -55,61 +51,17 @@ export async function startNimi(config: unknown, options: StartOptions = {}): Pr
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let out = "";
-  let err = "";
-  let ended = false;
-  const watchers: {
-    pattern: RegExp | ((stdout: string) => boolean);
-    resolve: (m: RegExpMatchArray) => void;
-    reject: (e: Error) => void;
-  }[] = [];
-  const check = () => {
-    for (const w of [...watchers]) {
-      const m = typeof w.pattern === "function"
-        ? (w.pattern(out) ? ([out] as RegExpMatchArray) : null)
-        : out.match(w.pattern);
-      if (m) {
-        watchers.splice(watchers.indexOf(w), 1);
-        w.resolve(m);
-      } else if (ended) {
-        watchers.splice(watchers.indexOf(w), 1);
-        w.reject(
-          new Error(`nimi exited before ${w.pattern} appeared; stdout:\n${out}\nstderr:\n${err}`),
-        );
-      }
-    }
-  };
-  const read = async (s: ReadableStream<Uint8Array>, add: (t: string) => void) => {
-    for await (const c of s) {
-      add(dec.decode(c, { stream: true }));
-      check();
-    }
-  };
-  const reading = Promise.all([
-    read(child.stdout, (t) => (out += t)),
-    read(child.stderr, (t) => (err += t)),
-  ]);
-  const finished = (async () => {
-    const status = await child.status;
-    await reading;
-    ended = true;
-    check();
-    return { code: status.code, stdout: out, stderr: err };
-  })();
+  const output = watchOutput(child);
   return {
     pid: child.pid,
     dir,
-    waitFor: (pattern) =>
-      new Promise((resolve, reject) => {
-        watchers.push({ pattern, resolve, reject });
-        check();
-      }),
-    stdout: () => out,
+    waitFor: (pattern) => output.waitFor(pattern),
+    stdout: output.stdout,
     kill: (signal) => child.kill(signal),
     done: async () => {
-      const r = await finished;
+      const status = await output.done;
       await Deno.remove(dir, { recursive: true });
-      return r;
+      return { code: status.code, stdout: output.stdout(), stderr: output.stderr() };
     },
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { readChildren, readStat } from "../../src/pid1/proc.ts";
+import { type WatchedOutput, watchOutput } from "../helpers/output.ts";
 
 /** The repository root. */
 export const REPO = new URL("../..", import.meta.url).pathname;
@@ -25,17 +26,11 @@ export function pid1Prefix(): string[] {
 }
 
 /** A running program whose output is collected as it comes. */
-export interface Running {
+export interface Running extends Omit<WatchedOutput, "waitFor"> {
   /** The process spawned (unshare, setpriv or the program itself). */
   child: Deno.ChildProcess;
-  /** Everything written to stdout so far. */
-  stdout(): string;
-  /** Everything written to stderr so far. */
-  stderr(): string;
-  /** Waits until stdout matches, or fails after `ms`. */
+  /** Waits until stdout matches; fails when the program exits first or after `ms`. */
   waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  /** Resolves with the exit status once the streams are drained. */
-  done: Promise<Deno.CommandStatus>;
 }
 
 /**
@@ -54,55 +49,8 @@ export function start(argv: string[], env: Record<string, string> = {}): Running
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let out = "";
-  let err = "";
-  const waiters = new Set<() => void>();
-  const pump = async (stream: ReadableStream<Uint8Array>, add: (s: string) => void) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      add(decoder.decode(chunk, { stream: true }));
-      for (const w of waiters) w();
-    }
-  };
-  const streams = Promise.all([
-    pump(child.stdout, (s) => (out += s)),
-    pump(child.stderr, (s) => (err += s)),
-  ]);
-  const done = streams.then(() => child.status);
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    done,
-    waitFor(pattern: RegExp, ms = 15_000): Promise<RegExpMatchArray> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const m = out.match(pattern);
-          if (m === null) return;
-          cleanup();
-          resolve(m);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`no ${pattern} in output after ${ms} ms:\n${out}\n--- stderr:\n${err}`));
-        }, ms);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        void done.then(() => {
-          if (!waiters.has(check)) return;
-          check();
-          if (waiters.has(check)) {
-            cleanup();
-            reject(new Error(`exited without ${pattern} in output:\n${out}\n--- stderr:\n${err}`));
-          }
-        });
-        check();
-      });
-    },
-  };
+  const output = watchOutput(child);
+  return { ...output, child, waitFor: (pattern, ms = 15_000) => output.waitFor(pattern, ms) };
 }
 
 /**
