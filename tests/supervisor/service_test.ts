@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { validateConfig } from "../../src/config/mod.ts";
-import { LogSink } from "../../src/logs/mod.ts";
+import { memorySink } from "../helpers/memory_sink.ts";
 import type { Clock } from "../../src/supervisor/clock.ts";
 import { GroupWatcher } from "../../src/supervisor/process_group.ts";
 import { readyAtSpawn, ServiceRunner } from "../../src/supervisor/service.ts";
@@ -18,24 +18,6 @@ class FakeClock implements Clock {
     this.t += ms;
     return Promise.resolve(!signal.aborted);
   }
-}
-
-async function memorySink(): Promise<{ sink: LogSink; text: () => string }> {
-  let text = "";
-  const dec = new TextDecoder();
-  const sink = await LogSink.create({
-    names: ["svc"],
-    format: "text",
-    color: false,
-    console: {
-      write: (p) => {
-        text += dec.decode(p);
-        return Promise.resolve(p.length);
-      },
-    },
-    logDir: null,
-  });
-  return { sink, text: () => text };
 }
 
 Deno.test("ServiceRunner.run() waits the backoff delays and resets after a stable run", async () => {
@@ -56,7 +38,7 @@ Deno.test("ServiceRunner.run() waits the backoff delays and resets after a stabl
   // How long each run lasts on the fake clock: the third is stable.
   const durations = [10, 10, 2000, 10, 10, 10, 10];
   let spawns = 0;
-  const { sink, text } = await memorySink();
+  const { sink, text } = await memorySink(["svc"]);
   const runner = new ServiceRunner(config.services[0]!, {
     sink,
     clock,
@@ -83,7 +65,7 @@ Deno.test("ServiceRunner.stop() cancels a pending restart delay", async () => {
     services: { svc: { process: { argv: ["/bin/false"] } } },
     settings: { restart: { mode: "always", time: 60000 } },
   }, "test.json");
-  const { sink } = await memorySink();
+  const { sink } = await memorySink(["svc"]);
   let runner: ServiceRunner | null = null;
   const clock: Clock = {
     now: () => 0,

@@ -1,27 +1,9 @@
 import assert from "node:assert/strict";
 import { validateConfig } from "../../src/config/mod.ts";
-import { LogSink } from "../../src/logs/mod.ts";
+import { memorySink } from "../helpers/memory_sink.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
 import type { ServiceChild } from "../../src/supervisor/service.ts";
 import type { ServiceSpec } from "../../src/config/mod.ts";
-
-async function memorySink(names: string[]): Promise<{ sink: LogSink; text: () => string }> {
-  let text = "";
-  const dec = new TextDecoder();
-  const sink = await LogSink.create({
-    names,
-    format: "text",
-    color: false,
-    console: {
-      write: (p) => {
-        text += dec.decode(p);
-        return Promise.resolve(p.length);
-      },
-    },
-    logDir: null,
-  });
-  return { sink, text: () => text };
-}
 
 const sh = (script: string, nimi: Record<string, unknown> = {}) => ({
   process: { argv: ["/bin/sh", "-c", script] },
