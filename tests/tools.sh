@@ -17,6 +17,9 @@ need bwrap bubblewrap
 need unshare util-linux
 need ps procps
 need python3 python3
+need man man-db
+need zsh zsh
+need fish fish
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "tests/tools.sh: installing:$missing" >&2

@@ -1,21 +1,32 @@
 /**
- * Command-line parsing (`node:util` parseArgs), compatible with the Rust Nimi's
- * `nimi --config FILE <command>`: options may stand before or after the command.
+ * Command-line parsing (`node:util` parseArgs) driven by the command table
+ * (command_table.ts), compatible with the Rust Nimi's `nimi --config FILE <command>`: options
+ * may stand before or after the command. Mistyped commands and options get a "did you mean".
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import {
+  COMMANDS,
+  type CommandSpec,
+  findCommand,
+  GLOBAL_OPTIONS,
+  OPTIONS,
+} from "./command_table.ts";
+import { suggest } from "./suggest.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** The subcommands. */
-export const COMMANDS = ["run", "validate", "schema", "render", "help"] as const;
 /** A subcommand name. */
-export type Command = typeof COMMANDS[number];
+export type Command = string;
 
 /** Parsed command line. */
 export interface CliArgs {
   /** The subcommand, or null when only --help/--version was given. */
   command: Command | null;
+  /** Positional arguments after the command word. */
+  args: string[];
+  /** The words after a `--`, or null when there is none. */
+  rest: string[] | null;
   /** `--config`/`-c`. */
   config: string | null;
   /** `--strict`: unknown keys are errors. */
@@ -38,29 +49,22 @@ export interface CliArgs {
   stateDir: string | null;
 }
 
-const OPTIONS = {
-  config: { type: "string", short: "c" },
-  strict: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-  version: { type: "boolean", short: "V" },
-  "log-format": { type: "string" },
-  to: { type: "string" },
-  out: { type: "string", short: "o" },
-  user: { type: "boolean" },
-  prefix: { type: "string" },
-  "state-dir": { type: "string" },
-} as const;
+type ParseOptions = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; multiple?: boolean }
+>;
 
-/** Which command-specific options each command takes (global ones are always allowed). */
-const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
-  run: ["log-format"],
-  validate: [],
-  schema: [],
-  render: ["to", "out", "user", "prefix", "state-dir"],
-  help: [],
-};
-
-const GLOBAL = ["config", "strict", "help", "version"];
+function parseOptions(): ParseOptions {
+  const out: ParseOptions = {};
+  for (const o of Object.values(OPTIONS)) {
+    out[o.name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
+  }
+  return out;
+}
 
 /**
  * Parses the command line.
@@ -78,67 +82,125 @@ export function parseCli(argv: readonly string[]): CliArgs {
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: OPTIONS,
+      options: parseOptions(),
       allowPositionals: true,
       strict: true,
       tokens: true,
     });
   } catch (e) {
-    throw new UsageError(`${describeParseError(e)}; see "nimi --help"`, { cause: e });
+    throw new UsageError(describeParseError(e), { cause: e });
   }
-  const { values, positionals, tokens } = parsed;
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `unexpected argument "${positionals[1]}"; give one command, see "nimi --help"`,
-    );
-  }
+  const { values, tokens } = parsed;
+  const terminator = tokens.findIndex((t) => t.kind === "option-terminator");
+  const positionals: string[] = [];
+  const rest: string[] = [];
+  tokens.forEach((t, i) => {
+    if (t.kind !== "positional") return;
+    (terminator >= 0 && i > terminator ? rest : positionals).push(t.value);
+  });
   const name = positionals[0];
-  let command: Command | null = null;
-  if (name !== undefined) {
-    if (!(COMMANDS as readonly string[]).includes(name)) {
-      throw new UsageError(
-        `unknown command "${name}"; expected one of: ${COMMANDS.join(", ")}`,
-      );
-    }
-    command = name as Command;
-  }
-  for (const t of tokens) {
-    if (t.kind !== "option" || GLOBAL.includes(t.name)) continue;
-    const allowedIn = (Object.keys(COMMAND_OPTIONS) as Command[]).filter((c) =>
-      COMMAND_OPTIONS[c].includes(t.name)
-    );
-    if (command === null || !COMMAND_OPTIONS[command].includes(t.name)) {
-      throw new UsageError(
-        `option ${t.rawName} belongs to "nimi ${allowedIn.join("/")}"` +
-          (command === null ? "" : `, not "nimi ${command}"`),
-      );
-    }
-  }
+  const spec = name === undefined ? undefined : findCommand(name);
+  if (name !== undefined && spec === undefined) throw unknownCommand(name);
+  checkOptionPlaces(tokens, spec);
+  const args = positionals.slice(1);
+  if (spec !== undefined && values.help !== true) checkArgs(spec, args);
   const logFormat = values["log-format"] ?? "text";
   if (logFormat !== "text" && logFormat !== "json") {
     throw new UsageError(`--log-format must be "text" or "json", got "${logFormat}"`);
   }
   if (values.config === "") throw new UsageError(`--config needs a file path, got ""`);
-  return {
-    command,
-    config: values.config ?? null,
-    strict: values.strict ?? false,
-    help: values.help ?? false,
-    version: values.version ?? false,
-    logFormat,
-    to: values.to ?? null,
-    out: values.out ?? null,
-    user: values.user ?? false,
-    prefix: values.prefix ?? "",
-    stateDir: values["state-dir"] ?? null,
+  const str = (key: string): string | null => {
+    const v = values[key];
+    return typeof v === "string" ? v : null;
   };
+  const bool = (key: string): boolean => values[key] === true;
+  return {
+    command: spec?.name ?? null,
+    args,
+    rest: terminator >= 0 ? rest : null,
+    config: str("config"),
+    strict: bool("strict"),
+    help: bool("help"),
+    version: bool("version"),
+    logFormat,
+    to: str("to"),
+    out: str("out"),
+    user: bool("user"),
+    prefix: str("prefix") ?? "",
+    stateDir: str("state-dir"),
+  };
+}
+
+function unknownCommand(name: string): UsageError {
+  const names = COMMANDS.map((c) => c.name);
+  const close = suggest(name, names);
+  return new UsageError(
+    close
+      ? `unknown command "${name}"; did you mean "${close}"? (see "nimi --help")`
+      : `unknown command "${name}"; expected one of: ${names.join(", ")}`,
+  );
+}
+
+type Token = ReturnType<typeof parseArgs>["tokens"] extends (infer T)[] | undefined ? T : never;
+
+function checkOptionPlaces(tokens: readonly Token[], spec: CommandSpec | undefined): void {
+  for (const t of tokens) {
+    if (t.kind !== "option" || GLOBAL_OPTIONS.includes(t.name)) continue;
+    if (spec?.options.includes(t.name)) continue;
+    const allowedIn = COMMANDS.filter((c) => c.options.includes(t.name)).map((c) => c.name);
+    throw new UsageError(
+      `option ${t.rawName} belongs to "nimi ${allowedIn.join("/")}"` +
+        (spec === undefined ? "" : `, not "nimi ${spec.name}"`),
+    );
+  }
+}
+
+function checkArgs(spec: CommandSpec, args: readonly string[]): void {
+  const specs = spec.args ?? [];
+  const variadic = specs.some((a) => a.variadic);
+  if (args.length > specs.length && !variadic) {
+    const extra = args[specs.length]!;
+    throw new UsageError(
+      specs.length === 0
+        ? `unexpected argument "${extra}"; give one command, see "nimi --help"`
+        : `unexpected argument "${extra}"; see "nimi help ${spec.name}"`,
+    );
+  }
+  specs.forEach((a, i) => {
+    const value = args[i];
+    if (value === undefined) {
+      if (a.required) {
+        throw new UsageError(
+          `"nimi ${spec.name}" needs ${a.name}; usage: nimi ${spec.usage[0]}`,
+        );
+      }
+      return;
+    }
+    const given = a.variadic ? args.slice(i) : [value];
+    const choices = a.complete === "command" ? COMMANDS.map((c) => c.name) : a.choices;
+    for (const v of given) {
+      if (choices && !choices.includes(v)) {
+        const close = suggest(v, choices);
+        throw new UsageError(
+          `${a.name} must be one of ${choices.join(", ")}, got "${v}"` +
+            (close ? `; did you mean "${close}"?` : ""),
+        );
+      }
+    }
+  });
 }
 
 function describeParseError(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   const unknown = message.match(/Unknown option '([^']+)'/);
-  if (unknown) return `unknown option ${unknown[1]}`;
+  if (unknown) {
+    const flag = unknown[1]!;
+    const close = flag.startsWith("--") ? suggest(flag.slice(2), Object.keys(OPTIONS)) : undefined;
+    return close
+      ? `unknown option ${flag}; did you mean --${close}?`
+      : `unknown option ${flag}; see "nimi --help"`;
+  }
   const needs = message.match(/Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/);
-  if (needs) return `option ${needs[1]} needs a value`;
-  return message.split("\n")[0]!.replace(/\.$/, "");
+  if (needs) return `option ${needs[1]} needs a value; see "nimi --help"`;
+  return `${message.split("\n")[0]!.replace(/\.$/, "")}; see "nimi --help"`;
 }

@@ -1,39 +1,112 @@
 /**
- * The `nimi --help` text.
+ * The help texts, generated from the command table: `nimi --help` for the overview, and
+ * `nimi help COMMAND` or `nimi COMMAND --help` for one command.
  *
  * @module
  */
 import { VERSION } from "../version.ts";
+import {
+  COMMANDS,
+  type CommandSpec,
+  GLOBAL_OPTIONS,
+  optionFlags,
+  OPTIONS,
+  type OptionSpec,
+} from "./command_table.ts";
 
-/** Full usage text. */
-export const HELP = `nimi ${VERSION}: run NixOS modular services, or render them for other managers
+const TITLE = `nimi ${VERSION}: run NixOS modular services, or render them for other managers`;
 
-Usage:
-  nimi --config FILE run [--log-format text|json]
-  nimi --config FILE validate [--strict]
-  nimi --config FILE render --to TARGET --out DIR [--user] [--prefix P] [--state-dir D]
-  nimi schema
-  nimi --help | --version
+function optionLines(names: readonly string[]): string[] {
+  const specs = names.map((n) => OPTIONS[n]).filter((o): o is OptionSpec => o !== undefined);
+  const width = Math.max(...specs.map((o) => optionFlags(o).length)) + 2;
+  return specs.map((o) => {
+    const choices = o.choices && o.choices.length <= 4 ? ` (${o.choices.join(", ")})` : "";
+    return `  ${optionFlags(o).padEnd(width)}${o.help}${choices}`;
+  });
+}
 
-Commands:
-  run        start, supervise and stop the services; stream their logs
-  validate   check a config and list its services (nested ones included)
-  render     write the services as files for another service manager
-  schema     print the JSON Schema of the config file
-  help       print this text
+/**
+ * The overview: usage of every command, the commands, the global options.
+ *
+ * @returns The text of `nimi --help`.
+ * @example
+ * ```ts
+ * overviewHelp().includes("nimi --config FILE run");
+ * ```
+ */
+export function overviewHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
+  return [
+    TITLE,
+    "",
+    "Usage:",
+    ...COMMANDS.flatMap((c) => c.usage.map((u) => `  nimi ${u}`)),
+    "  nimi --help | --version",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    "",
+    "Global options:",
+    ...optionLines(GLOBAL_OPTIONS),
+    "",
+    `"nimi help COMMAND" (or "nimi COMMAND --help") describes one command and its options.`,
+    "Exit codes: 0 success, 2 usage or config error; run: see docs/run.md.",
+    "",
+  ].join("\n");
+}
 
-Options:
-  -c, --config FILE    the JSON or JSONC config (what Nix evaluated)
-      --strict         unknown keys inside nimi's own structures are errors, not warnings
-      --log-format F   run: "text" (service | line) or "json" (one object a line)
-      --to TARGET      render: systemd, procfile, compose, kubernetes, kubernetes-pod,
-                       supervisord, s6, runit, launchd, sysvinit, openrc, bsdrc (docs/render.md)
-  -o, --out DIR        render: directory to write into
-      --user           render: user-level units, no root-only settings
-      --prefix P       render: prefix every name (several instances side by side)
-      --state-dir D    render: keep all state under this directory
-  -h, --help           print this text
-  -V, --version        print the version
+/**
+ * The help of one command: usage, description, arguments, options.
+ *
+ * @param spec The command.
+ * @returns The text of `nimi help COMMAND`.
+ * @example
+ * ```ts
+ * import { findCommand } from "./command_table.ts";
+ * commandHelp(findCommand("render")!).includes("--to TARGET");
+ * ```
+ */
+export function commandHelp(spec: CommandSpec): string {
+  const lines = [`nimi ${spec.name}: ${spec.summary}`, "", "Usage:"];
+  lines.push(...spec.usage.map((u) => `  nimi ${u}`));
+  if (spec.description) lines.push("", ...wrap(spec.description, 98));
+  if (spec.args?.length) {
+    const width = Math.max(...spec.args.map((a) => a.name.length)) + 4;
+    lines.push("", "Arguments:");
+    for (const a of spec.args) {
+      const name = `${a.name}${a.variadic ? "..." : ""}`;
+      lines.push(`  ${name.padEnd(width)}${a.help}`);
+    }
+  }
+  if (spec.options.length) lines.push("", "Options:", ...optionLines(spec.options));
+  for (const name of spec.options) {
+    const choices = OPTIONS[name]?.choices;
+    if (choices && choices.length > 4) {
+      lines.push("", `--${name} values: ${choices.join(", ")}`);
+    }
+  }
+  lines.push("", "Global options:", ...optionLines(GLOBAL_OPTIONS), "");
+  return lines.join("\n");
+}
 
-Exit codes: 0 success, 2 usage or config error; run: see docs/run.md.
-`;
+/**
+ * Breaks a paragraph into lines of at most `width` characters.
+ *
+ * @param text The paragraph.
+ * @param width The longest line.
+ * @returns The lines.
+ */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}

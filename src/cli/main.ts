@@ -1,19 +1,33 @@
 /**
  * The CLI entry: parses arguments, dispatches to a subcommand, and turns errors into one clear
- * message and an exit code (2 for usage and config errors), never a stack trace.
+ * message and an exit code (2 for usage and config errors), never a stack trace. Each command's
+ * module is loaded only when that command runs, so `nimi run` never loads the renderers.
  *
  * @module
  */
 import { ConfigError, formatDiagnostic } from "../config/mod.ts";
-import { parseCli } from "./args.ts";
-import { HELP } from "./help.ts";
+import { type CliArgs, parseCli } from "./args.ts";
+import { findCommand } from "./command_table.ts";
+import { commandHelp, overviewHelp } from "./help.ts";
 import { type Output, processOutput } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
 import { VERSION } from "../version.ts";
-import { validateCommand } from "./validate_cmd.ts";
-import { schemaCommand } from "./schema_cmd.ts";
-import { runCommand } from "./run_cmd.ts";
-import { renderCommand } from "./render_cmd.ts";
+
+/** Runs one command. */
+type Handler = (args: CliArgs, io: Output) => number | Promise<number>;
+
+/** Each command's module, loaded on first use (every command but `help`). */
+export const HANDLERS: Record<string, () => Promise<Handler>> = {
+  validate: async () => (await import("./validate_cmd.ts")).validateCommand,
+  schema: async () => {
+    const { schemaCommand } = await import("./schema_cmd.ts");
+    return (_args, io) => schemaCommand(io);
+  },
+  run: async () => (await import("./run_cmd.ts")).runCommand,
+  render: async () => (await import("./render_cmd.ts")).renderCommand,
+  completions: async () => (await import("./completions_cmd.ts")).completionsCommand,
+  man: async () => (await import("./completions_cmd.ts")).manCommand,
+};
 
 /**
  * Runs the nimi CLI.
@@ -33,27 +47,31 @@ export async function main(argv: readonly string[], io: Output = processOutput):
       io.out(`nimi ${VERSION}\n`);
       return 0;
     }
-    if (args.help || args.command === "help") {
-      io.out(HELP);
+    if (args.command === "help" || args.help) {
+      io.out(helpText(args));
       return 0;
     }
-    switch (args.command) {
-      case null:
-        throw new UsageError(
-          `no command given; try "nimi --config FILE validate" or "nimi --help"`,
-        );
-      case "validate":
-        return await validateCommand(args, io);
-      case "schema":
-        return schemaCommand(io);
-      case "run":
-        return await runCommand(args, io);
-      case "render":
-        return await renderCommand(args, io);
+    if (args.command === null) {
+      throw new UsageError(
+        `no command given; try "nimi --config FILE validate" or "nimi --help"`,
+      );
     }
+    const load = HANDLERS[args.command];
+    if (load === undefined) throw new Error(`no handler for command "${args.command}"`);
+    return await (await load())(args, io);
   } catch (e) {
     return reportError(e, io);
   }
+}
+
+function helpText(args: CliArgs): string {
+  const topic = args.command === "help"
+    ? args.args[0] ?? (args.help ? "help" : undefined)
+    : args.command;
+  if (topic === undefined || topic === null) return overviewHelp();
+  const spec = findCommand(topic);
+  // The parser already refused an unknown command word; `help` checks its argument's choices.
+  return spec === undefined ? overviewHelp() : commandHelp(spec);
 }
 
 /**

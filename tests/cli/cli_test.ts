@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { main } from "../../src/cli/main.ts";
 import { MemoryOutput } from "../../src/cli/output.ts";
 import { VERSION } from "../../src/version.ts";
+import { COMMANDS } from "../../src/cli/command_table.ts";
 import { REPO_ROOT, runCli } from "../helpers/cli.ts";
 
 Deno.test("VERSION matches deno.json", async () => {
@@ -48,7 +49,9 @@ Deno.test("usage errors exit 2 with one line saying how to fix the call", async 
     [["validate"], `nimi: "nimi validate" needs a config: nimi --config FILE validate\n`],
     [
       ["frobnicate"],
-      `nimi: unknown command "frobnicate"; expected one of: run, validate, schema, render, help\n`,
+      `nimi: unknown command "frobnicate"; expected one of: ${
+        COMMANDS.map((c) => c.name).join(", ")
+      }\n`,
     ],
     [["--bogus", "validate"], `nimi: unknown option --bogus; see "nimi --help"\n`],
     [["validate", "--config"], `nimi: option --config needs a value; see "nimi --help"\n`],

@@ -1,0 +1,224 @@
+/**
+ * The one description of nimi's command line: every command, its arguments and its options.
+ * The parser (args.ts), the help texts (help.ts), the shell completions (completions.ts) and the
+ * man page (man_page.ts) are all generated from it, so they cannot drift apart.
+ *
+ * To add a command: add its options to {@link OPTIONS}, an entry to {@link COMMANDS}, a field to
+ * `CliArgs` if it needs one, and a loader in main.ts.
+ *
+ * @module
+ */
+
+/** One command-line option. */
+export interface OptionSpec {
+  /** Long name, without the dashes. */
+  readonly name: string;
+  /** One-letter alias, without the dash. */
+  readonly short?: string;
+  /** Whether the option takes a value. */
+  readonly type: "string" | "boolean";
+  /** The value's placeholder in help texts (string options). */
+  readonly value?: string;
+  /** The values it accepts, when they are a fixed list (used by completions). */
+  readonly choices?: readonly string[];
+  /** What the value names, for completions. */
+  readonly complete?: "file" | "directory";
+  /** Whether the option may be given several times. */
+  readonly multiple?: boolean;
+  /** One line of help. */
+  readonly help: string;
+}
+
+/** A positional argument of a command. */
+export interface ArgSpec {
+  /** Placeholder in help texts. */
+  readonly name: string;
+  /** Whether it may repeat. */
+  readonly variadic?: boolean;
+  /** Whether at least one must be given. */
+  readonly required?: boolean;
+  /** The values it accepts, when fixed (used by completions). */
+  readonly choices?: readonly string[];
+  /** What the argument names, for completions (`command`: a nimi command). */
+  readonly complete?: "command" | "file";
+  /** One line of help. */
+  readonly help: string;
+}
+
+/** One subcommand. */
+export interface CommandSpec {
+  /** The word typed after `nimi`. */
+  readonly name: string;
+  /** One line: what it does. */
+  readonly summary: string;
+  /** Usage lines, without the leading `nimi `. */
+  readonly usage: readonly string[];
+  /** Command-specific options (names in {@link OPTIONS}); global ones are always allowed. */
+  readonly options: readonly string[];
+  /** Positional arguments after the command word; none when absent. */
+  readonly args?: readonly ArgSpec[];
+  /** A paragraph for the per-command help and the man page. */
+  readonly description?: string;
+}
+
+/** The render targets, in the order `nimi render --help` lists them. */
+export const RENDER_TARGETS: readonly string[] = [
+  "systemd",
+  "procfile",
+  "compose",
+  "kubernetes",
+  "kubernetes-pod",
+  "supervisord",
+  "s6",
+  "runit",
+  "launchd",
+  "sysvinit",
+  "openrc",
+  "bsdrc",
+];
+
+/** The shells `nimi completions` writes a script for. */
+export const SHELLS: readonly string[] = ["bash", "zsh", "fish"];
+
+/** Every option, by long name. Options shared by several commands are listed once. */
+export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  config: {
+    name: "config",
+    short: "c",
+    type: "string",
+    value: "FILE",
+    complete: "file",
+    help: "the JSON or JSONC config (what Nix evaluated)",
+  },
+  strict: {
+    name: "strict",
+    type: "boolean",
+    help: "unknown keys inside nimi's own structures are errors, not warnings",
+  },
+  help: { name: "help", short: "h", type: "boolean", help: "print help (of a command, after it)" },
+  version: { name: "version", short: "V", type: "boolean", help: "print the version" },
+  "log-format": {
+    name: "log-format",
+    type: "string",
+    value: "F",
+    choices: ["text", "json"],
+    help: `"text" (service | line) or "json" (one object a line)`,
+  },
+  to: {
+    name: "to",
+    type: "string",
+    value: "TARGET",
+    choices: RENDER_TARGETS,
+    help: "the service manager to render for (docs/render.md)",
+  },
+  out: {
+    name: "out",
+    short: "o",
+    type: "string",
+    value: "DIR",
+    complete: "directory",
+    help: "directory to write into",
+  },
+  user: { name: "user", type: "boolean", help: "user-level units, no root-only settings" },
+  prefix: {
+    name: "prefix",
+    type: "string",
+    value: "P",
+    help: "prefix every name (several instances side by side)",
+  },
+  "state-dir": {
+    name: "state-dir",
+    type: "string",
+    value: "D",
+    complete: "directory",
+    help: "keep all state under this directory",
+  },
+};
+
+/** Options every command accepts. */
+export const GLOBAL_OPTIONS: readonly string[] = ["config", "strict", "help", "version"];
+
+/** Every command, in the order help texts list them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "run",
+    summary: "start, supervise and stop the services; stream their logs",
+    usage: ["--config FILE run [--log-format text|json]"],
+    options: ["log-format"],
+    description:
+      "Starts every service in dependency order, restarts them by their policy, prefixes and " +
+      "forwards their output, and stops them all on SIGTERM or SIGINT. As PID 1 it also reaps " +
+      "orphans. The exit code follows docs/run.md.",
+  },
+  {
+    name: "validate",
+    summary: "check a config and list its services (nested ones included)",
+    usage: ["--config FILE validate [--strict]"],
+    options: [],
+    description: "Prints the number and names of the services, and every warning on stderr. " +
+      "Exits 2 with one line per error when the config is invalid.",
+  },
+  {
+    name: "render",
+    summary: "write the services as files for another service manager",
+    usage: ["--config FILE render --to TARGET --out DIR [--user] [--prefix P] [--state-dir D]"],
+    options: ["to", "out", "user", "prefix", "state-dir"],
+    description: "Writes one file set per target: systemd units, a Procfile, a compose file, " +
+      "Kubernetes objects, supervisord, s6, runit, launchd, sysvinit, OpenRC or rc.d scripts.",
+  },
+  {
+    name: "schema",
+    summary: "print the JSON Schema of the config file",
+    usage: ["schema"],
+    options: [],
+  },
+  {
+    name: "completions",
+    summary: "print a shell completion script",
+    usage: ["completions bash|zsh|fish"],
+    options: [],
+    args: [{ name: "SHELL", required: true, choices: SHELLS, help: "bash, zsh or fish" }],
+    description: `Load it with "source <(nimi completions bash)", ` +
+      `"nimi completions zsh > ~/.zfunc/_nimi" or ` +
+      `"nimi completions fish > ~/.config/fish/completions/nimi.fish".`,
+  },
+  {
+    name: "man",
+    summary: "print the manual page (roff)",
+    usage: ["man"],
+    options: [],
+    description: `Read it with "nimi man | man -l -".`,
+  },
+  {
+    name: "help",
+    summary: "print help, of one command when named",
+    usage: ["help [COMMAND]"],
+    options: [],
+    args: [{ name: "COMMAND", complete: "command", help: "the command to describe" }],
+  },
+];
+
+/**
+ * Finds a command by name.
+ *
+ * @param name The word after `nimi`.
+ * @returns Its description, or undefined.
+ * @example
+ * ```ts
+ * findCommand("run")?.summary;
+ * ```
+ */
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/**
+ * The option's spelling in help texts: `-c, --config FILE`.
+ *
+ * @param o The option.
+ * @returns Its flags and placeholder.
+ */
+export function optionFlags(o: OptionSpec): string {
+  const long = `--${o.name}${o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""}`;
+  return o.short ? `-${o.short}, ${long}` : `    ${long}`;
+}
