@@ -26,7 +26,7 @@ Deno.test("nimi schema prints a draft 2020-12 JSON Schema", () => {
 });
 
 Deno.test("the JSON Schema accepts every valid fixture, the lib/services fixture and the examples", async (t) => {
-  const files = [`${REPO_ROOT}/../shared/fixtures/modular-services.json`];
+  const files = [`${REPO_ROOT}/tests/fixtures/modular-services.json`];
   for (const dir of ["tests/fixtures/valid", "tests/fixtures/strict", "examples"]) {
     for await (const e of Deno.readDir(`${REPO_ROOT}/${dir}`)) {
       if (/\.jsonc?$/.test(e.name)) files.push(`${REPO_ROOT}/${dir}/${e.name}`);

@@ -3,10 +3,10 @@ import { loadConfig, validateConfig } from "../../src/config/mod.ts";
 import { REPO_ROOT } from "../helpers/cli.ts";
 
 const VALID = `${REPO_ROOT}/tests/fixtures/valid`;
-const SHARED = `${REPO_ROOT}/../shared/fixtures/modular-services.json`;
+const LIB_SERVICES = `${REPO_ROOT}/tests/fixtures/modular-services.json`;
 
 Deno.test("loadConfig() accepts the real lib/services fixture with only its service warning", async () => {
-  const config = await loadConfig(SHARED);
+  const config = await loadConfig(LIB_SERVICES);
   assert.deepEqual(config.services.map((s) => s.name), [
     "echo-a",
     "echo-b",

@@ -1,6 +1,6 @@
 /**
  * toNimiConfig() writes what nixpkgs' lib/services really produces: evaluating the configuration
- * behind ../shared/fixtures/modular-services.json gives that file, plus each service's `nimi`
+ * behind tests/fixtures/modular-services.json gives that file, plus each service's `nimi`
  * attribute (nimi's per-service options with their defaults) and the full `settings`.
  *
  * @module
@@ -39,7 +39,7 @@ Deno.test({
   ignore: skip !== null,
   fn: async () => {
     const fixture = JSON.parse(
-      await Deno.readTextFile(`${REPO_ROOT}/../shared/fixtures/modular-services.json`),
+      await Deno.readTextFile(`${REPO_ROOT}/tests/fixtures/modular-services.json`),
     ) as { services: Json; settings: { restart: Json } };
     const r = await withNix((setup) =>
       evalNimi(setup, "config", `${REPO_ROOT}/tests/nix/fixtures/modular-services.nix`)

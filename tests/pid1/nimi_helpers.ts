@@ -28,6 +28,10 @@ export interface Mode {
   prefix: string[];
   /** Extra environment. */
   env: Record<string, string>;
+  /** The Deno executable to run. */
+  deno: string;
+  /** nimi's entry point (`mod.ts`). */
+  entry: string;
 }
 
 /** The modes of one test file, and a place for its configs. */
@@ -58,28 +62,62 @@ async function denoCaches(): Promise<{ npm: string; gen: string }> {
   return { npm: info.npmCache, gen: info.typescriptCache };
 }
 
+/** Runs `cp` with the given options; whether it succeeded. */
+async function cp(options: string[], from: string, to: string): Promise<boolean> {
+  const copy = await new Deno.Command("cp", { args: [...options, from, to] }).output();
+  return copy.success;
+}
+
 /** Hard-links (or, across file systems, copies) a directory tree. */
 async function linkTree(from: string, to: string): Promise<void> {
-  let copy = await new Deno.Command("cp", { args: ["-al", from, to] }).output();
-  if (!copy.success) copy = await new Deno.Command("cp", { args: ["-a", from, to] }).output();
-  if (!copy.success) {
-    throw new Error(`cannot copy ${from}: ${new TextDecoder().decode(copy.stderr)}`);
+  if (await cp(["-al"], from, to) || await cp(["-a"], from, to)) return;
+  throw new Error(`cannot copy ${from} to ${to}`);
+}
+
+/** The files `nimi run` loads: its entry point, its code and its dependency manifest. */
+const SOURCES = ["mod.ts", "src", "deno.json", "deno.lock"];
+
+/**
+ * Copies what a run as `nobody` executes into a directory everyone can read: the Deno binary
+ * and nimi's source. Both may sit under a home directory of mode 0700 (npx puts Deno under
+ * /root/.npm; a root user clones into /root), which a process in a user namespace cannot
+ * enter even when it started as root. A plain copy, not a hard link: the copies are made
+ * readable without touching the originals' modes.
+ *
+ * @param dir The world-readable directory.
+ * @returns The Deno executable and nimi's entry point inside it.
+ */
+async function publicCopy(dir: string): Promise<{ deno: string; entry: string }> {
+  const deno = `${dir}/deno`;
+  await Deno.copyFile(Deno.execPath(), deno);
+  await Deno.chmod(deno, 0o755);
+  const repo = `${dir}/nimi`;
+  await Deno.mkdir(repo);
+  for (const name of SOURCES) {
+    if (!await cp(["-R"], `${REPO}${name}`, `${repo}/`)) {
+      throw new Error(`cannot copy ${REPO}${name} to ${repo}`);
+    }
   }
+  const readable = await new Deno.Command("chmod", { args: ["-R", "a+rX", repo] }).output();
+  if (!readable.success) throw new Error(`cannot make ${repo} readable`);
+  return { deno, entry: `${repo}/mod.ts` };
 }
 
 /**
  * Prepares the modes. Runs as `nobody` need root to switch user, a DENO_DIR that `nobody`
  * can read (root's is usually under /root, mode 0700: its npm and transpiled caches are linked
- * into a fresh one) and configs in a directory everyone can read.
+ * into a fresh one), copies of the Deno binary and nimi's source outside /root, and configs in
+ * a directory everyone can read.
  *
  * @returns The modes and a scratch directory.
  */
 export async function setup(): Promise<Setup> {
   const dir = await Deno.makeTempDir({ prefix: "nimi-pid1-" });
   await Deno.chmod(dir, 0o755);
+  const own = { deno: Deno.execPath(), entry: `${REPO}mod.ts` };
   const modes: Mode[] = [
-    { name: "PID 1", pid1: true, root: IS_ROOT, prefix: pid1Prefix(), env: {} },
-    { name: "subreaper", pid1: false, root: IS_ROOT, prefix: [], env: {} },
+    { name: "PID 1", pid1: true, root: IS_ROOT, prefix: pid1Prefix(), env: {}, ...own },
+    { name: "subreaper", pid1: false, root: IS_ROOT, prefix: [], env: {}, ...own },
   ];
   if (!IS_ROOT) {
     note("pid1 tests: not root, so the runs as nobody are skipped (this run is non-root itself)");
@@ -94,10 +132,28 @@ export async function setup(): Promise<Setup> {
     const nobody = await new Deno.Command("chown", { args: ["nobody:nogroup", denoDir] }).output();
     if (!nobody.success) throw new Error(`cannot chown ${denoDir} to nobody`);
     const env = { DENO_DIR: denoDir };
+    const copy = await publicCopy(dir);
+    // Compiled code is cached by path: compile the copy now, as a root run finds its own
+    // compiled, so that the first run as nobody does not start seconds later than the others.
+    const warm = await new Deno.Command(copy.deno, {
+      args: ["cache", "--quiet", copy.entry],
+      env,
+      stdout: "null",
+    }).output();
+    if (!warm.success) {
+      throw new Error(`cannot compile the copy of nimi: ${new TextDecoder().decode(warm.stderr)}`);
+    }
     const userns = ["unshare", "--user", "--pid", "--fork", "--kill-child", "--mount-proc"];
     modes.push(
-      { name: "nobody, PID 1", pid1: true, root: false, prefix: [...NOBODY, ...userns], env },
-      { name: "nobody, subreaper", pid1: false, root: false, prefix: NOBODY, env },
+      {
+        name: "nobody, PID 1",
+        pid1: true,
+        root: false,
+        prefix: [...NOBODY, ...userns],
+        env,
+        ...copy,
+      },
+      { name: "nobody, subreaper", pid1: false, root: false, prefix: NOBODY, env, ...copy },
     );
   }
   return { modes, dir, cleanup: () => Deno.remove(dir, { recursive: true }) };
@@ -139,10 +195,10 @@ export async function startNimi(mode: Mode, config: string): Promise<Nimi> {
   const spawnedAt = performance.now();
   const run = start([
     ...mode.prefix,
-    Deno.execPath(),
+    mode.deno,
     "run",
     "-A",
-    `${REPO}mod.ts`,
+    mode.entry,
     "--config",
     config,
     "run",
