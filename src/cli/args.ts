@@ -47,6 +47,10 @@ export interface CliArgs {
   prefix: string;
   /** `--state-dir` (render). */
   stateDir: string | null;
+  /** `--image` (render: compose, kubernetes). */
+  image: string | null;
+  /** `--nimi` (render): the nimi program rendered files call for probes. */
+  nimi: string;
 }
 
 type ParseOptions = Record<
@@ -78,6 +82,11 @@ function parseOptions(): ParseOptions {
  * ```
  */
 export function parseCli(argv: readonly string[]): CliArgs {
+  // `nimi probe` has its own command line (src/cli/probe_args.ts): an exec probe's command keeps
+  // its options, so nothing after the command word is parsed here.
+  if (argv[0] === "probe" && !argv.slice(1).some((a) => a === "--help" || a === "-h")) {
+    return { ...parseCli([]), command: "probe", args: argv.slice(1) };
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -128,6 +137,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     user: bool("user"),
     prefix: str("prefix") ?? "",
     stateDir: str("state-dir"),
+    image: str("image"),
+    nimi: str("nimi") ?? "nimi",
   };
 }
 

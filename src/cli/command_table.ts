@@ -133,6 +133,28 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     complete: "directory",
     help: "keep all state under this directory",
   },
+  image: {
+    name: "image",
+    type: "string",
+    value: "IMAGE",
+    help: "the image compose and kubernetes containers run",
+  },
+  nimi: {
+    name: "nimi",
+    type: "string",
+    value: "PATH",
+    complete: "file",
+    help: "the nimi program rendered files call for probes (default: nimi)",
+  },
+  wait: { name: "wait", type: "boolean", help: "repeat the check until it passes" },
+  "initial-delay": {
+    name: "initial-delay",
+    type: "string",
+    value: "MS",
+    help: "milliseconds before the first attempt",
+  },
+  period: { name: "period", type: "string", value: "MS", help: "milliseconds between attempts" },
+  timeout: { name: "timeout", type: "string", value: "MS", help: "milliseconds one attempt may take" },
 };
 
 /** Options every command accepts. */
@@ -162,9 +184,25 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "render",
     summary: "write the services as files for another service manager",
     usage: ["--config FILE render --to TARGET --out DIR [--user] [--prefix P] [--state-dir D]"],
-    options: ["to", "out", "user", "prefix", "state-dir"],
+    options: ["to", "out", "user", "prefix", "state-dir", "image", "nimi"],
     description: "Writes one file set per target: systemd units, a Procfile, a compose file, " +
       "Kubernetes objects, supervisord, s6, runit, launchd, sysvinit, OpenRC or rc.d scripts.",
+  },
+  {
+    name: "probe",
+    summary: "run one readiness check (or --wait for it) as nimi run would; for rendered files",
+    usage: [
+      "probe [--wait] [--initial-delay MS] [--period MS] [--timeout MS] tcp HOST PORT",
+      "probe [...] http URL | exec PROGRAM [ARG...] | log --file FILE [--offset BYTES] PATTERN",
+    ],
+    options: ["wait", "initial-delay", "period", "timeout"],
+    args: [
+      { name: "KIND", required: true, choices: ["tcp", "http", "exec", "log"], help: "the check" },
+      { name: "ARG", variadic: true, help: "what to check (options before KIND)" },
+    ],
+    description: "Exits 0 when the check passes, 1 when it fails (the reason on stderr). With " +
+      "--wait it tries every period until one attempt passes, as nimi run waits for readiness. " +
+      "Rendered systemd, compose, s6, runit and init-script files call it (docs/render.md).",
   },
   {
     name: "schema",

@@ -25,6 +25,10 @@ export const HANDLERS: Record<string, () => Promise<Handler>> = {
   },
   run: async () => (await import("./run_cmd.ts")).runCommand,
   render: async () => (await import("./render_cmd.ts")).renderCommand,
+  probe: async () => {
+    const { probeCommand } = await import("./probe_cmd.ts");
+    return (args, io) => probeCommand(args.args, io);
+  },
   completions: async () => (await import("./completions_cmd.ts")).completionsCommand,
   man: async () => (await import("./completions_cmd.ts")).manCommand,
 };
