@@ -75,8 +75,14 @@ export async function renderCommand(args: CliArgs, io: Output): Promise<number> 
     throw e;
   }
   for (const line of formatWarnings(result.warnings)) io.err(`nimi: warning: ${line}\n`);
-  const written = await writeRendered(args.out, result.files);
-  if (args.stateDir !== null) await createStateDirs(result.directories);
+  let written: string[];
+  try {
+    written = await writeRendered(args.out, result.files, target.name);
+    if (args.stateDir !== null) await createStateDirs(result.directories);
+  } catch (e) {
+    if (e instanceof RenderError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
   io.out(
     `${target.name}: wrote ${written.length} file${
       written.length === 1 ? "" : "s"
