@@ -154,7 +154,12 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     help: "milliseconds before the first attempt",
   },
   period: { name: "period", type: "string", value: "MS", help: "milliseconds between attempts" },
-  timeout: { name: "timeout", type: "string", value: "MS", help: "milliseconds one attempt may take" },
+  timeout: {
+    name: "timeout",
+    type: "string",
+    value: "MS",
+    help: "milliseconds one attempt may take",
+  },
 };
 
 /** Options every command accepts. */
