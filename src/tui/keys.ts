@@ -47,6 +47,7 @@ export function parseKeys(input: string): Key[] {
         i += known.length;
         continue;
       }
+      // deno-lint-ignore no-control-regex
       const csi = /^\x1b[[O][0-?]*[ -/]*[@-~]/.exec(input.slice(i));
       if (csi) {
         i += csi[0].length;
