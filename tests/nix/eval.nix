@@ -7,7 +7,7 @@
 #   lib      what mkNimiBin, mkBwrap and mkContainerImage make of `module` (scripts, image args)
 #   nixos    the NixOS module evaluated with `module` as a NixOS configuration (stand-in system)
 #   home     the same with the home-manager module
-#   overlay  pkgs.nimi from nix/overlay.nix (buildDenoPackage stand-in: its arguments) and its
+#   overlay  pkgs.nimi from nix/overlay.nix (mkDerivation stand-in: its arguments) and its
 #            passthru library applied to `module`
 #   flake-parts  the flake-parts module (flake-parts-lib stand-in), perSystem.nimi.demo = `module`
 #   flake    flake.nix's outputs over the minimal pkgs: their names, and `module` through them
@@ -42,7 +42,7 @@ let
     }).config;
 
 
-  # The overlay over the minimal pkgs (whose buildDenoPackage returns its arguments).
+  # The overlay over the minimal pkgs (whose stdenv.mkDerivation returns its arguments).
   overlaid = pkgs.extend (import ../../nix/overlay.nix);
 
   # flake.nix's outputs, with a nixpkgs input whose legacyPackages are the minimal pkgs.
@@ -153,9 +153,9 @@ let
         inherit (overlaid.nimi)
           pname
           version
-          binaryEntrypointPath
-          denoCompileFlags
-          denoDepsHash
+          env
+          nativeBuildInputs
+          configurePhase
           dontStrip
           dontPatchELF
           doInstallCheck
@@ -165,6 +165,7 @@ let
           meta
           ;
         src = "${overlaid.nimi.src}";
+        npmCache = overlaid.nimi.npmDeps.cache.script;
       };
       config = overlaid.nimi.lib.toNimiConfig file;
     };
@@ -184,7 +185,7 @@ let
             ;
         };
         formatter = flake.formatter.${system}.name;
-        package = flake.packages.${system}.default.binaryEntrypointPath;
+        package = flake.packages.${system}.default.pname;
         config = flake.lib.${system}.toNimiConfig file;
         forPkgs = (flake.lib.forPkgs pkgs).toNimiConfig file;
         nixosModule = toString flake.nixosModules.default;

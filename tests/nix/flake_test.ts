@@ -46,7 +46,7 @@ Deno.test({
     assert.deepEqual(f.outputs["overlays"], ["default"]);
     assert.ok(f.overlay);
     assert.deepEqual(f.perSystem["packages"], ["default", "nimi"]);
-    assert.equal(f.package, "mod.ts");
+    assert.equal(f.package, "nimi");
     assert.deepEqual(f.perSystem["devShells"], ["default"]);
     assert.equal(f.formatter, "nixfmt");
     assert.match(f.nixosModule, /\/nix\/modules\/nixos\.nix$/);

@@ -1,8 +1,10 @@
 /**
- * nix/package.nix and nix/overlay.nix, evaluated with a buildDenoPackage stand-in that returns
- * its arguments: the build is `deno compile` of mod.ts with the ELF left alone, its source holds
- * only what compiling reads, its install check passes when run against this checkout, and
- * `pkgs.nimi.lib` is the library. The real build needs nixpkgs and network (docs/nix.md).
+ * nix/package.nix and nix/overlay.nix, evaluated with a stdenv.mkDerivation stand-in that
+ * returns its arguments: the build is `deno compile --cached-only --frozen` of mod.ts from the
+ * npm cache of nix/npm-deps.nix (no dependency hash of its own) with the ELF left alone, its
+ * source holds only what compiling reads, its install check (SIGUSR1 reaching a service and no
+ * inspector on 9229 included) passes when run against this checkout, and `pkgs.nimi.lib` is the
+ * library. The real build needs nixpkgs and network (docs/nix.md).
  *
  * @module
  */
@@ -24,8 +26,9 @@ interface OverlayResult {
   package: {
     pname: string;
     version: string;
-    binaryEntrypointPath: string;
-    denoCompileFlags: string[];
+    env: Record<string, string>;
+    configurePhase: string;
+    npmCache: string;
     dontStrip: boolean;
     dontPatchELF: boolean;
     doInstallCheck: boolean;
@@ -48,12 +51,16 @@ Deno.test({
       const { package: pkg, config } = JSON.parse(r.stdout) as OverlayResult;
       const denoJson = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
 
-      await t.step("buildDenoPackage arguments", () => {
+      await t.step("mkDerivation arguments", () => {
         assert.equal(pkg.pname, "nimi");
         assert.equal(pkg.version, denoJson.version);
-        assert.equal(pkg.binaryEntrypointPath, "mod.ts");
-        assert.match(pkg.buildPhase, /deno compile --output nimi .*\$denoCompileFlags_ .* mod\.ts/);
-        assert.deepEqual(pkg.denoCompileFlags, ["--allow-all"]);
+        assert.match(
+          pkg.buildPhase,
+          /deno compile --cached-only --frozen --allow-all --output nimi mod\.ts/,
+        );
+        assert.match(pkg.configurePhase, /export DENO_DIR="\$TMPDIR\/deno"/);
+        assert.match(pkg.npmCache, /deno-npm-cache\.sh "\$out" .*'?zod'? '?\d/);
+        assert.equal(pkg.env.DENORT_BIN, "/usr/bin/denort");
         assert.match(pkg.installPhase, /install -Dm755 nimi "\$out\/bin\/nimi"/);
         assert.ok(pkg.dontStrip && pkg.dontPatchELF && pkg.doInstallCheck);
         assert.equal(pkg.meta.mainProgram, "nimi");
@@ -87,9 +94,12 @@ Deno.test({
         const out = await Deno.makeTempDir({ prefix: "nimi-pkg-" });
         try {
           await writeNimiStandIn(out);
-          const script = `set -e\nrunHook() { :; }\nout=${out}\n${pkg.installCheckPhase}`;
-          const run = await new Deno.Command("sh", {
-            args: ["-c", script],
+          // In a network namespace of its own with loopback up, as in the Nix sandbox: another
+          // program on this machine listening on 9229 must not fail it.
+          const script =
+            `set -e\nip link set lo up\nrunHook() { :; }\nout=${out}\n${pkg.installCheckPhase}`;
+          const run = await new Deno.Command("unshare", {
+            args: ["--net", "--map-root-user", "sh", "-c", script],
             cwd: out,
             stdout: "piped",
             stderr: "piped",
@@ -97,6 +107,7 @@ Deno.test({
           const text = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
           assert.equal(run.code, 0, text);
           assert.match(text, /hello from nimi/);
+          assert.doesNotMatch(text, /did not receive SIGUSR1|opened an inspector/);
         } finally {
           await Deno.remove(out, { recursive: true });
         }

@@ -5,8 +5,8 @@
 # - writeShellScriptBin and runCommand return derivation-shaped values that keep their script
 #   (`text`, `script`, `env`) for the tests to inspect or run; runCommand's output is the file of
 #   its `json` input, which is all nimi's library asks of it (toNimiJson);
-# - buildDenoPackage returns its arguments (passthru lifted onto the package, as mkDerivation
-#   does); dockerTools.buildLayeredImage records its arguments;
+# - stdenv.mkDerivation returns its arguments (passthru lifted onto the package, as the real one
+#   does); fetchurl records its arguments; dockerTools.buildLayeredImage records its arguments;
 # - the few packages used point at the host's /usr (a test machine, not a Nix system), and nimi
 #   at `nimiDir` (a directory whose bin/nimi runs this checkout);
 # - `extend overlay` applies an overlay, as on a real package set.
@@ -36,9 +36,22 @@ lib.makeExtensible (final: {
   # lib/services/service.nix imports from outside lib/ (tests/nix/stubs).
   path = root;
   system = builtins.currentSystem;
-  stdenv.hostPlatform = {
-    inherit (final) system;
-    isLinux = lib.hasSuffix "-linux" final.system;
+  stdenv = {
+    hostPlatform = {
+      inherit (final) system;
+      isLinux = lib.hasSuffix "-linux" final.system;
+    };
+    mkDerivation =
+      args:
+      let
+        lift = a: a // a.passthru or { } // { overrideAttrs = g: lift (a // g a); };
+      in
+      lift args;
+  };
+  fetchurl = args: {
+    type = "derivation";
+    inherit (args) name url hash;
+    outPath = "/nonexistent/${args.name}";
   };
 
   callPackage =
@@ -61,17 +74,6 @@ lib.makeExtensible (final: {
     inherit name env script;
     outPath = if env ? json then builtins.toFile name env.json else "/nonexistent/${name}";
   };
-  buildDenoPackage =
-    args:
-    args
-    // {
-      overrideAttrs =
-        g:
-        let
-          changed = args // g args;
-        in
-        changed // changed.passthru or { };
-    };
   dockerTools.buildLayeredImage = args: {
     builder = "dockerTools.buildLayeredImage";
     inherit args;
