@@ -18,6 +18,8 @@ need bwrap bubblewrap
 need unshare util-linux
 need ps procps
 need python3 python3
+need podman podman
+need runc runc
 need man man-db
 need zsh zsh
 need fish fish

@@ -29,6 +29,23 @@ export interface NixResult {
 
 const decoder = new TextDecoder();
 
+let stateDir: string | undefined;
+
+/**
+ * Nix's state directory for a user other than root: Debian's Nix wants to create
+ * /nix/var/nix/profiles/per-user even to parse a file, which only root may. Others get a
+ * private state directory (removed when the test file ends).
+ */
+function nixStateEnv(): Record<string, string> {
+  if (Deno.uid() === 0) return {};
+  if (stateDir === undefined) {
+    const dir = Deno.makeTempDirSync({ prefix: "nimi-nix-state-" });
+    stateDir = dir;
+    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+  }
+  return { NIX_STATE_DIR: stateDir };
+}
+
 /**
  * Runs nix-instantiate with the given arguments in the repository root.
  *
@@ -39,6 +56,7 @@ export async function nixInstantiate(args: string[]): Promise<NixResult> {
   const out = await new Deno.Command("nix-instantiate", {
     args,
     cwd: REPO_ROOT,
+    env: nixStateEnv(),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { CredentialError, prepareCredentials } from "../../src/supervisor/credentials.ts";
+import { rootTest } from "../helpers/root.ts";
 
 async function withSources(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
@@ -53,31 +54,34 @@ Deno.test("prepareCredentials() copies each file into a 0700 directory with 0400
   });
 });
 
-Deno.test("prepareCredentials() gives the directory and files to the service's user", async () => {
-  if (Deno.uid() !== 0) throw new Error("this test needs root (CI runs as root) to chown");
-  await withSources(async (src) => {
-    const creds = await prepareCredentials(
-      { name: "web", credentials: [{ name: "cert", path: `${src}/cert.pem` }] },
-      { uid: 65534, gid: 65534 },
-    );
-    assert.ok(creds !== null);
-    try {
-      for (const p of [creds.dir, `${creds.dir}/cert`]) {
-        const s = await Deno.stat(p);
-        assert.deepEqual([s.uid, s.gid], [65534, 65534], p);
+rootTest(
+  "prepareCredentials() gives the directory and files to the service's user",
+  "it chowns the credentials",
+  async () => {
+    await withSources(async (src) => {
+      const creds = await prepareCredentials(
+        { name: "web", credentials: [{ name: "cert", path: `${src}/cert.pem` }] },
+        { uid: 65534, gid: 65534 },
+      );
+      assert.ok(creds !== null);
+      try {
+        for (const p of [creds.dir, `${creds.dir}/cert`]) {
+          const s = await Deno.stat(p);
+          assert.deepEqual([s.uid, s.gid], [65534, 65534], p);
+        }
+        const read = await new Deno.Command("/bin/sh", {
+          args: ["-c", `cat "$CREDENTIALS_DIRECTORY/cert"`],
+          env: creds.environment,
+          uid: 65534,
+          gid: 65534,
+        }).output();
+        assert.equal(new TextDecoder().decode(read.stdout), "CERT\n");
+      } finally {
+        await creds.remove();
       }
-      const read = await new Deno.Command("/bin/sh", {
-        args: ["-c", `cat "$CREDENTIALS_DIRECTORY/cert"`],
-        env: creds.environment,
-        uid: 65534,
-        gid: 65534,
-      }).output();
-      assert.equal(new TextDecoder().decode(read.stdout), "CERT\n");
-    } finally {
-      await creds.remove();
-    }
-  });
-});
+    });
+  },
+);
 
 Deno.test("prepareCredentials() names service, credential and path when a source is missing, leaving nothing behind", async () => {
   await withSources(async (src) => {

@@ -12,6 +12,7 @@ import {
   parsePasswd,
   resolveIdentity,
 } from "../../src/supervisor/identity.ts";
+import { rootTest } from "../helpers/root.ts";
 
 const PASSWD = `# comment
 root:x:0:0:root:/root:/bin/bash
@@ -105,24 +106,26 @@ Deno.test("resolveIdentity() rejects unknown names and a numeric user without a 
   );
 });
 
-Deno.test("loadIdentity() resolves nobody/nogroup from the real files and Deno.Command runs as them", async () => {
-  if (Deno.uid() !== 0) throw new Error("this test needs root (CI runs as root)");
-  const id = await loadIdentity(svc("nobody", "nogroup"));
-  assert.ok(id !== null);
-  const out = await new Deno.Command("/bin/sh", {
-    args: ["-c", "id -u; id -g; id -G"],
-    uid: id.uid,
-    gid: id.gid,
-  }).output();
-  const [uid, gid, groups] = new TextDecoder().decode(out.stdout).trim().split("\n");
-  assert.equal(uid, String(id.uid));
-  assert.equal(gid, String(id.gid));
-  // No supplementary group of root's survives the switch.
-  assert.equal(groups, String(id.gid));
-});
+rootTest(
+  "loadIdentity() resolves nobody/nogroup from the real files and Deno.Command runs as them",
+  "it switches to nobody and back",
+  async () => {
+    const id = await loadIdentity(svc("nobody", "nogroup"));
+    assert.ok(id !== null);
+    const out = await new Deno.Command("/bin/sh", {
+      args: ["-c", "id -u; id -g; id -G"],
+      uid: id.uid,
+      gid: id.gid,
+    }).output();
+    const [uid, gid, groups] = new TextDecoder().decode(out.stdout).trim().split("\n");
+    assert.equal(uid, String(id.uid));
+    assert.equal(gid, String(id.gid));
+    // No supplementary group of root's survives the switch.
+    assert.equal(groups, String(id.gid));
+  },
+);
 
-Deno.test("loadIdentity() reads alternative files", async () => {
-  if (Deno.uid() !== 0) throw new Error("this test needs root (CI runs as root)");
+rootTest("loadIdentity() reads alternative files", "it switches to nobody and back", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/passwd`, PASSWD);

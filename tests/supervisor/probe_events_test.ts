@@ -14,6 +14,7 @@ import {
   NotifyUnavailableError,
   parseNotifyMessage,
 } from "../../src/supervisor/probe_notify.ts";
+import { rootTest } from "../helpers/root.ts";
 
 const live = () => new AbortController().signal;
 
@@ -113,28 +114,29 @@ Deno.test("NotifySocket receives READY=1 and WATCHDOG=1 from real senders", asyn
   });
 });
 
-Deno.test("NotifySocket.open() gives the socket to the service's user", async () => {
-  if (Deno.uid() !== 0) {
-    throw new Error("this test needs root (CI runs as root) to chown the socket");
-  }
-  const socket = await NotifySocket.open({ uid: 65534, gid: 65534 });
-  try {
-    const dir = socket.path.slice(0, socket.path.lastIndexOf("/"));
-    const [d, s] = [await Deno.stat(dir), await Deno.stat(socket.path)];
-    assert.deepEqual([d.uid, d.gid, s.uid, s.gid], [65534, 65534, 65534, 65534]);
-    const ready = socket.ready.next(live());
-    const send = await new Deno.Command("systemd-notify", {
-      args: ["--no-block", "--ready"],
-      env: { NOTIFY_SOCKET: socket.path },
-      uid: 65534,
-      gid: 65534,
-    }).output();
-    assert.equal(send.code, 0, new TextDecoder().decode(send.stderr));
-    await ready;
-  } finally {
-    await socket.close();
-  }
-});
+rootTest(
+  "NotifySocket.open() gives the socket to the service's user",
+  "it chowns the socket",
+  async () => {
+    const socket = await NotifySocket.open({ uid: 65534, gid: 65534 });
+    try {
+      const dir = socket.path.slice(0, socket.path.lastIndexOf("/"));
+      const [d, s] = [await Deno.stat(dir), await Deno.stat(socket.path)];
+      assert.deepEqual([d.uid, d.gid, s.uid, s.gid], [65534, 65534, 65534, 65534]);
+      const ready = socket.ready.next(live());
+      const send = await new Deno.Command("systemd-notify", {
+        args: ["--no-block", "--ready"],
+        env: { NOTIFY_SOCKET: socket.path },
+        uid: 65534,
+        gid: 65534,
+      }).output();
+      assert.equal(send.code, 0, new TextDecoder().decode(send.stderr));
+      await ready;
+    } finally {
+      await socket.close();
+    }
+  },
+);
 
 Deno.test("NotifySocket.open() fails with NotifyUnavailableError naming the flag when Deno lacks datagrams", async () => {
   const deno = Deno as unknown as Record<string, unknown>;

@@ -1,0 +1,98 @@
+/**
+ * Helpers of the container tests: the skip reason, a config written where a container can
+ * mount it, and a nimi container started from the test image with its output followed.
+ *
+ * @module
+ */
+import { IMAGE, nimiImage, podman, podmanOk, podmanReason } from "../harness/podman.ts";
+
+/** Why the container tests cannot run here (printed once per file), or null. */
+export async function containerSkip(file: string): Promise<string | null> {
+  const reason = await podmanReason();
+  if (reason !== null) {
+    Deno.stderr.writeSync(new TextEncoder().encode(`skipped: ${file}: ${reason}\n`));
+  }
+  return reason;
+}
+
+/**
+ * argv of an example service (tests/container/services/service.ts) inside the image.
+ *
+ * @param args Its arguments (name first).
+ * @returns The argv.
+ */
+export function service(...args: string[]): string[] {
+  return [IMAGE.deno, "run", "-A", "--cached-only", `${IMAGE.services}/service.ts`, ...args];
+}
+
+/** A nimi container. */
+export interface Container {
+  /** Its name (`nimi-test-deploy-...`). */
+  name: string;
+  /** Everything it wrote to stdout and stderr so far (`podman logs`). */
+  logs(): Promise<string>;
+  /** Waits until its output matches; fails with the output after `ms`. */
+  waitFor(pattern: RegExp, ms?: number): Promise<string>;
+  /** The host pid of its PID 1. */
+  pid(): Promise<number>;
+  /** Removes it, running or not. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Starts `podman run -d` of the test image (no `--init`) with a config mounted read-only at
+ * /config/nimi.json and nimi's arguments `--config /config/nimi.json run`.
+ *
+ * @param config nimi's config.
+ * @param podmanArgs More `podman run` options.
+ * @returns The container.
+ */
+export async function startContainer(
+  config: unknown,
+  podmanArgs: string[] = [],
+): Promise<Container> {
+  const image = await nimiImage();
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-deploy-config-" });
+  await Deno.chmod(dir, 0o755);
+  await Deno.writeTextFile(`${dir}/nimi.json`, JSON.stringify(config, null, 2));
+  const name = `nimi-test-deploy-${crypto.randomUUID().slice(0, 12)}`;
+  await podmanOk([
+    "run",
+    "-d",
+    "--name",
+    name,
+    "--network",
+    "none",
+    "-v",
+    `${dir}:/config:ro`,
+    ...podmanArgs,
+    image,
+    "--config",
+    "/config/nimi.json",
+    "run",
+  ]);
+  const logs = async (): Promise<string> => {
+    const r = await podman(["logs", name]);
+    return r.stdout + r.stderr;
+  };
+  return {
+    name,
+    logs,
+    async waitFor(pattern: RegExp, ms = 30_000): Promise<string> {
+      const end = Date.now() + ms;
+      while (true) {
+        const text = await logs();
+        if (pattern.test(text)) return text;
+        if (Date.now() > end) throw new Error(`${name}: no ${pattern} after ${ms} ms:\n${text}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async pid(): Promise<number> {
+      return Number((await podmanOk(["inspect", "--format", "{{.State.Pid}}", name])).trim());
+    },
+    async remove(): Promise<void> {
+      await podman(["rm", "--force", "--time", "0", name]);
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
