@@ -34,6 +34,9 @@ print(f"run {run} serving", flush=True)
 S(("127.0.0.1", port), H).serve_forever()
 `;
 
+/** Shell that waits until the test creates "$DIR/go". */
+const GATE = 'until [ -e "$DIR/go" ]; do sleep 0.02; done; ';
+
 Deno.test("nimi run gates dependents on exec, http, log and notify readiness probes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nimi-probes-" });
   const port = freePort();
@@ -42,7 +45,7 @@ Deno.test("nimi run gates dependents on exec, http, log and notify readiness pro
     sh(`echo ${kind} app up; exec sleep 1000`, { dependsOn: { [`${kind}-db`]: "ready" } });
   const p = await startNimi({
     services: {
-      "exec-db": sh(`sleep 0.3; touch "$DIR/exec-ready"; exec sleep 1000`, {
+      "exec-db": sh(`${GATE}touch "$DIR/exec-ready"; exec sleep 1000`, {
         environment: { DIR: dir },
         // The probe runs with the service's environment: $DIR is set for it too.
         readiness: {
@@ -52,22 +55,31 @@ Deno.test("nimi run gates dependents on exec, http, log and notify readiness pro
         },
       }),
       "exec-app": app("exec"),
-      "http-db": sh(`sleep 0.3; exec python3 "${dir}/server.py" ${port} "${dir}/runs" 0`, {
+      "http-db": sh(`${GATE}exec python3 "${dir}/server.py" ${port} "${dir}/runs" 0`, {
+        environment: { DIR: dir },
         readiness: { type: "http", url: `http://127.0.0.1:${port}/health`, period: 50 },
       }),
       "http-app": app("http"),
-      "log-db": sh(`echo booting; sleep 0.3; echo "listening on 8080"; exec sleep 1000`, {
+      "log-db": sh(`echo booting; ${GATE}echo "listening on 8080"; exec sleep 1000`, {
+        environment: { DIR: dir },
         readiness: { type: "log", pattern: "^listening on \\d+$" },
       }),
       "log-app": app("log"),
       "notify-db": sh(
-        `sleep 0.3; systemd-notify --no-block --ready --status=serving; exec sleep 1000`,
-        { readiness: { type: "notify" } },
+        `${GATE}systemd-notify --no-block --ready --status=serving; exec sleep 1000`,
+        { environment: { DIR: dir }, readiness: { type: "notify" } },
       ),
       "notify-app": app("notify"),
     },
   });
   try {
+    // Each db waits for this gate, so every probe is seen failing first, however loaded the
+    // machine is.
+    await p.waitFor(/exec-db: not ready yet/);
+    await p.waitFor(/http-db: not ready yet/);
+    await p.waitFor(/notify-db: not ready yet/);
+    await p.waitFor(/log-db +\| booting\n/);
+    await Deno.writeTextFile(`${dir}/go`, "");
     for (const kind of ["exec", "http", "log", "notify"]) {
       await p.waitFor(new RegExp(`${kind}-app +\\| ${kind} app up\\n`));
     }
