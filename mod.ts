@@ -17,7 +17,6 @@ import "./src/pid1/early.ts";
 export {
   cleanRelativePath,
   ConfigError,
-  configJsonSchema,
   findCycle,
   formatDiagnostic,
   loadConfig,

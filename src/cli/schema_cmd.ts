@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { configJsonSchema } from "../config/mod.ts";
+import { configJsonSchema } from "../config/json_schema.ts";
 import type { Output } from "./output.ts";
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The config contract: loading, validation, normalisation and the JSON Schema.
+ * The config contract: loading, validation and normalisation. The JSON Schema export is in
+ * json_schema.ts, loaded only by `nimi schema`.
  *
  * @module
  */
@@ -8,7 +9,7 @@ export type { ValidateOptions } from "./validate.ts";
 export { parseConfigText, readConfigFile } from "./load.ts";
 export { ConfigError, formatDiagnostic } from "./diagnostics.ts";
 export type { Diagnostic, Severity } from "./diagnostics.ts";
-export { configJsonSchema, DEPENDENCY_CONDITIONS, PROBE_TYPES, RESTART_MODES } from "./schema.ts";
+export { DEPENDENCY_CONDITIONS, PROBE_TYPES, RESTART_MODES } from "./schema.ts";
 export { cleanRelativePath, NAME_SEPARATOR } from "./normalize.ts";
 export { findCycle, startLayers, stopLayers } from "./graph.ts";
 export type { GraphNode } from "./graph.ts";

@@ -1,36 +1,24 @@
 /**
- * The config contract: one set of zod definitions from which both the runtime validator and the
- * published JSON Schema (`nimi schema`) are derived, so the two cannot drift.
+ * The config contract: one set of definitions (see schema_kit.ts) from which the run-time
+ * validator (check.ts), the unknown-key warnings (unknown_keys.ts) and the published JSON Schema
+ * (json_schema.ts, `nimi schema`) are all derived, so they cannot drift. Every message a user
+ * reads about a bad value is written here, beside the rule it explains.
  *
  * Structures nimi owns are declared with {@link owned}: they accept unknown keys (upstream adds
- * options over time) but {@link findUnknownKeys} reports them as likely typos. Service modules
+ * options over time) but findUnknownKeys reports them as likely typos. Service modules
  * are open: an imported module's own options sit beside `process` and are accepted quietly.
  *
  * @module
  */
-import { z } from "zod";
+import * as z from "./schema_kit.ts";
 import { SIGNAL_NAMES } from "./signals.ts";
 
-const ownedSchemas = new WeakSet<z.ZodType>();
+type Shape = Record<string, z.Schema<unknown, boolean>>;
 
 /** Declares an object nimi owns: unknown keys pass validation but are reported as warnings. */
-function owned<T extends z.core.$ZodLooseShape>(
-  shape: T,
-  meta?: { title?: string; description?: string },
-): z.ZodObject<T, z.core.$loose> {
-  const schema = meta ? z.looseObject(shape).meta(meta) : z.looseObject(shape);
-  ownedSchemas.add(schema);
-  return schema;
-}
-
-/**
- * Whether a schema is an object nimi owns (unknown keys in it are reported).
- *
- * @param schema A zod schema from this module.
- * @returns true for objects declared as owned.
- */
-export function isOwned(schema: z.ZodType): boolean {
-  return ownedSchemas.has(schema);
+function owned<T extends Shape>(shape: T, meta?: z.SchemaMeta) {
+  const schema = z.object(shape, { owned: true });
+  return meta ? schema.meta(meta) : schema;
 }
 
 const millis = (what: string) =>
@@ -48,7 +36,7 @@ const SIGNAL_CHOICES = [...SIGNAL_NAMES, ...SIGNAL_NAMES.map((n) => n.slice(3))]
 ];
 
 /** A signal name, `SIGTERM` or `TERM`; normalised later to the `SIG` form. */
-export const SignalName = z.enum(SIGNAL_CHOICES, {
+export const SignalName = z.oneOf(SIGNAL_CHOICES, {
   error: `must be a signal name such as "SIGTERM" or "TERM"`,
 });
 
@@ -57,7 +45,7 @@ export const RESTART_MODES = ["never", "up-to-count", "always", "on-failure"] as
 
 /** Global restart policy (`settings.restart`), Nimi's names plus backoff and reset. */
 export const RestartSettings = owned({
-  mode: z.enum(RESTART_MODES, {
+  mode: z.oneOf(RESTART_MODES, {
     error: `must be one of "never", "up-to-count", "always", "on-failure"`,
   }).default("on-failure").meta({
     description: "When to restart a service that exited: never, up-to-count (at most `count` " +
@@ -84,7 +72,7 @@ export const RestartSettings = owned({
 
 /** A per-service restart override: every field optional, absent fields inherit settings. */
 export const RestartOverride = owned({
-  mode: z.enum(RESTART_MODES, {
+  mode: z.oneOf(RESTART_MODES, {
     error: `must be one of "never", "up-to-count", "always", "on-failure"`,
   }).optional(),
   time: millis("restart delay").optional(),
@@ -182,7 +170,7 @@ export const PROBE_TYPES = ["exec", "tcp", "http", "log", "notify"] as const;
 
 /** A readiness or liveness probe (`nimi.readiness`, `nimi.liveness`). */
 export const Probe = owned({
-  type: z.enum(PROBE_TYPES, {
+  type: z.oneOf(PROBE_TYPES, {
     error: `must be one of "exec", "tcp", "http", "log", "notify"`,
   }),
   command: z.array(nonEmptyString, { error: "must be a list of strings" }).min(1, {
@@ -205,7 +193,8 @@ export const Probe = owned({
   failureThreshold: z.int({ error: "must be a whole number" }).min(1, {
     error: "must be at least 1",
   }).default(3).meta({ description: "Consecutive failures before a liveness probe restarts" }),
-}).superRefine((p, ctx) => {
+}).refine((p) => {
+  const issues: z.RefineIssue[] = [];
   const need: Record<string, keyof typeof p> = {
     exec: "command",
     tcp: "port",
@@ -214,44 +203,42 @@ export const Probe = owned({
   };
   const field = need[p.type];
   if (field !== undefined && p[field] === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: [field],
-      message: `is required for a "${p.type}" probe`,
-    });
+    issues.push({ path: [field], message: `is required for a "${p.type}" probe` });
   }
   if (p.type === "log" && p.pattern !== undefined) {
     try {
       new RegExp(p.pattern);
     } catch (e) {
-      ctx.addIssue({
-        code: "custom",
+      issues.push({
         path: ["pattern"],
         message: `is not a valid regular expression: ${(e as Error).message}`,
       });
     }
   }
+  return issues;
 });
 
-const idOrName = z.union([nonEmptyString, z.int().min(0)], {
+const idOrName = z.union([
+  nonEmptyString,
+  z.int({ error: "must be a numeric id" }).min(0, { error: "must not be negative" }),
+], {
   error: "must be a name or a numeric id",
 });
 
 /** nimi's own per-service options, in the service's `nimi` attribute. */
 export const ServiceOptions = owned({
-  type: z.enum(["simple", "oneshot"], { error: `must be "simple" or "oneshot"` }).default(
+  type: z.oneOf(["simple", "oneshot"], { error: `must be "simple" or "oneshot"` }).default(
     "simple",
   ),
   dependsOn: z.record(
-    z.string(),
-    z.enum(DEPENDENCY_CONDITIONS, {
+    z.oneOf(DEPENDENCY_CONDITIONS, {
       error: `must be one of "started", "ready", "completed", "completed-successfully"`,
     }),
     { error: "must be an object mapping service names to conditions" },
   ).default({}),
   readiness: Probe.nullable().default(null),
   liveness: Probe.nullable().default(null),
-  environment: z.record(z.string(), z.string({ error: "must be a string" }), {
+  environment: z.record(z.string({ error: "must be a string" }), {
     error: "must be an object of strings",
   }).default({}),
   inheritEnvironment: z.boolean({ error: "must be true or false" }).default(true),
@@ -263,7 +250,7 @@ export const ServiceOptions = owned({
     description: "null: settings.shutdown.timeout",
   }),
   restart: RestartOverride.nullable().default(null),
-  credentials: z.record(z.string(), nonEmptyString, {
+  credentials: z.record(nonEmptyString, {
     error: "must be an object mapping credential names to file paths",
   }).default({}),
   forwardSignals: z.array(SignalName, { error: "must be a list of signal names" }).default([
@@ -277,65 +264,63 @@ export const ServiceOptions = owned({
   }),
 });
 
-const Assertion = z.looseObject({
+const Assertion = z.object({
   assertion: z.boolean({ error: "must be true or false" }),
   message: z.string({ error: "must be a string" }),
-});
+}, { owned: false });
 
-/** One modular service, as `lib/services` evaluates it, plus nimi's `nimi` attribute. */
-export const Service = z.looseObject({
+/** The fields of a service other than its nested `services`. */
+const serviceFields = {
   process: Process,
-  configData: z.record(z.string(), ConfigDataEntry, {
+  configData: z.record(ConfigDataEntry, {
     error: "must be an object of configData entries",
   }).default({}),
-  get services(): z.ZodDefault<z.ZodRecord<z.ZodString, typeof Service>> {
-    return z.record(z.string(), Service, { error: "must be an object of services" }).default({});
-  },
   assertions: z.array(Assertion, { error: "must be a list of assertions" }).default([]),
   warnings: z.array(z.string({ error: "must be a string" }), {
     error: "must be a list of strings",
   }).default([]),
   meta: z.unknown().optional(),
   nimi: ServiceOptions.prefault({}),
-});
+};
+
+/** One parsed service, before flattening. */
+export type RawService = z.Infer<ReturnType<typeof serviceObject>> & {
+  services: Record<string, RawService>;
+};
+
+function serviceObject() {
+  return z.object(serviceFields, { owned: false });
+}
+
+/** One modular service, as `lib/services` evaluates it, plus nimi's `nimi` attribute. */
+export const Service: z.Schema<RawService> = z.object({
+  ...serviceFields,
+  services: z.record(z.lazy(() => Service), { error: "must be an object of services" })
+    .default({}),
+}, { owned: false });
 
 /** The whole file nimi reads. */
-export const Config = owned({
-  services: z.record(z.string(), Service, { error: "must be an object of services" }),
+export const Config = z.object({
+  services: z.record(Service, { error: "must be an object of services" }),
   settings: Settings.prefault({}),
   assertions: z.unknown().optional(),
   warnings: z.unknown().optional(),
   passthru: z.unknown().optional(),
   meta: z.unknown().optional(),
-}, {
+}, { owned: true, error: `the config must be an object with a "services" attribute` }).meta({
   title: "nimi config",
   description: "NixOS modular services evaluated to JSON, as nimi runs and renders them",
 });
 
 /** The parsed (defaults applied) config, before flattening. */
-export type RawConfig = z.output<typeof Config>;
-/** One parsed service, before flattening. */
-export type RawService = z.output<typeof Service>;
+export type RawConfig = z.Infer<typeof Config>;
 /** Parsed `settings`. */
-export type SettingsValue = z.output<typeof Settings>;
+export type SettingsValue = z.Infer<typeof Settings>;
 /** Parsed global restart settings. */
-export type RestartSettingsValue = z.output<typeof RestartSettings>;
+export type RestartSettingsValue = z.Infer<typeof RestartSettings>;
 /** A parsed probe. */
-export type ProbeValue = z.output<typeof Probe>;
+export type ProbeValue = z.Infer<typeof Probe>;
 /** A dependency condition. */
 export type DependencyCondition = typeof DEPENDENCY_CONDITIONS[number];
 /** A restart mode. */
 export type RestartMode = typeof RESTART_MODES[number];
-
-/**
- * The JSON Schema of the config file, generated from the same definitions the validator uses.
- *
- * @returns A JSON Schema (draft 2020-12) object.
- */
-export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(Config, {
-    target: "draft-2020-12",
-    io: "input",
-    unrepresentable: "any",
-  }) as Record<string, unknown>;
-}

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { z } from "zod";
-import { isOwned } from "./schema.ts";
+import { type AnySchema, unwrap } from "./schema_kit.ts";
 import { type Diagnostic, jsonPath } from "./diagnostics.ts";
 
 /**
@@ -17,7 +16,7 @@ import { type Diagnostic, jsonPath } from "./diagnostics.ts";
  * @returns One warning per unknown key.
  */
 export function findUnknownKeys(
-  schema: z.ZodType,
+  schema: AnySchema,
   value: unknown,
   path: readonly PropertyKey[] = [],
 ): Diagnostic[] {
@@ -26,31 +25,16 @@ export function findUnknownKeys(
   return found;
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  for (;;) {
-    if (
-      s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault ||
-      s instanceof z.ZodPrefault
-    ) {
-      s = s.unwrap() as z.ZodType;
-    } else if (s instanceof z.ZodPipe) {
-      s = s.in as z.ZodType;
-    } else return s;
-  }
-}
-
-function walk(schema: z.ZodType, value: unknown, path: PropertyKey[], out: Diagnostic[]): void {
+function walk(schema: AnySchema, value: unknown, path: PropertyKey[], out: Diagnostic[]): void {
   if (value === null || typeof value !== "object") return;
-  const s = unwrap(schema);
-  if (s instanceof z.ZodObject) {
+  const d = unwrap(schema).def;
+  if (d.kind === "object") {
     if (Array.isArray(value)) return;
-    const shape = s.shape as Record<string, z.ZodType>;
     for (const [key, child] of Object.entries(value)) {
-      const sub = shape[key];
+      const sub = Object.hasOwn(d.shape, key) ? d.shape[key] : undefined;
       if (sub !== undefined) walk(sub, child, [...path, key], out);
-      else if (isOwned(schema) || isOwned(s)) {
-        const close = suggest(key, Object.keys(shape));
+      else if (d.owned) {
+        const close = suggest(key, Object.keys(d.shape));
         out.push({
           severity: "warning",
           path: jsonPath([...path, key]),
@@ -58,13 +42,11 @@ function walk(schema: z.ZodType, value: unknown, path: PropertyKey[], out: Diagn
         });
       }
     }
-  } else if (s instanceof z.ZodRecord) {
+  } else if (d.kind === "record" && d.inner !== null) {
     if (Array.isArray(value)) return;
-    for (const [key, child] of Object.entries(value)) {
-      walk(s.valueType as z.ZodType, child, [...path, key], out);
-    }
-  } else if (s instanceof z.ZodArray && Array.isArray(value)) {
-    value.forEach((item, i) => walk(s.element as z.ZodType, item, [...path, i], out));
+    for (const [key, child] of Object.entries(value)) walk(d.inner, child, [...path, key], out);
+  } else if (d.kind === "array" && d.inner !== null && Array.isArray(value)) {
+    value.forEach((item, i) => walk(d.inner!, item, [...path, i], out));
   }
 }
 

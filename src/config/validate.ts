@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { z } from "zod";
 import { Config } from "./schema.ts";
+import { check, type Issue } from "./check.ts";
 import { ConfigError, type Diagnostic, jsonPath, showValue } from "./diagnostics.ts";
 import { findUnknownKeys } from "./unknown_keys.ts";
 import { normalize } from "./normalize.ts";
@@ -40,14 +40,14 @@ export function validateConfig(
   file: string,
   options: ValidateOptions = {},
 ): NimiConfig {
-  const parsed = Config.safeParse(value);
-  if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.map((i) => issueToDiagnostic(i, value)));
+  const parsed = check(Config, value);
+  if (!parsed.ok) {
+    throw new ConfigError(file, parsed.issues.map((i) => issueToDiagnostic(i, value)));
   }
   const unknown = findUnknownKeys(Config, value).map((d): Diagnostic =>
     options.strict ? { ...d, severity: "error", message: `${d.message} (--strict)` } : d
   );
-  const { services, settings, diagnostics } = normalize(parsed.data);
+  const { services, settings, diagnostics } = normalize(parsed.value);
   const all = [...unknown, ...diagnostics];
   if (all.some((d) => d.severity === "error")) throw new ConfigError(file, all);
   return { file, services, settings, warnings: all };
@@ -74,19 +74,11 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function issueToDiagnostic(issue: z.core.$ZodIssue, root: unknown): Diagnostic {
+function issueToDiagnostic(issue: Issue, root: unknown): Diagnostic {
   const path = jsonPath(issue.path);
   const value = valueAt(root, issue.path);
-  let message = issue.message;
-  if (issue.code === "invalid_type" && issue.expected === "object") {
-    message = issue.path.length === 0
-      ? `the config must be an object with a "services" attribute`
-      : "must be an object";
-  } else if (issue.code === "invalid_union" && message.startsWith("Invalid input")) {
-    message = "has an unexpected form";
+  if (value === undefined && issue.kind === "type") {
+    return { severity: "error", path, message: `is missing; it ${issue.message}` };
   }
-  if (value === undefined && issue.code === "invalid_type") {
-    return { severity: "error", path, message: `is missing; it ${message}` };
-  }
-  return { severity: "error", path, message: `${message}, got ${showValue(value)}` };
+  return { severity: "error", path, message: `${issue.message}, got ${showValue(value)}` };
 }
