@@ -69,6 +69,9 @@ export async function renderCommand(args: CliArgs, io: Output): Promise<number> 
       user: args.user,
       stateDir,
       rawConfig: await readConfigFile(file),
+      nimi: args.nimi,
+      ...(args.image === null ? {} : { image: args.image }),
+      baseDir: Deno.cwd(),
     });
   } catch (e) {
     if (e instanceof RenderError) throw new UsageError(e.message, { cause: e });

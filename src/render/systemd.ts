@@ -8,7 +8,8 @@ import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_RESTART } from "./defaults.ts";
 import { configDataStep } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { shJoin } from "./sh_quote.ts";
+import { probeArgv } from "./probe_command.ts";
+import { RenderError } from "./render_error.ts";
 import type { RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -50,25 +51,94 @@ function unitName(prefix: string, name: string): string {
   return `${prefix}${name}.service`;
 }
 
-function renderUnit(
+/** A duration as systemd reads it, in seconds when whole (`5s`, `500ms`). */
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** systemd's own default for `RestartSec=`, left unwritten. */
+const SYSTEMD_RESTART_SEC = 100;
+/** systemd's own default for `TimeoutStopSec=`, left unwritten. */
+const SYSTEMD_STOP_TIMEOUT = 90_000;
+
+/** One unit as ordered key/value pairs per section; repeated keys stay repeated. */
+export interface UnitModel {
+  /** The unit's file name (`web.service`). */
+  name: string;
+  /** A comment put at the top of the file. */
+  comment: string;
+  /** `[Unit]` entries. */
+  unit: [string, string][];
+  /** `[Service]` entries. */
+  service: [string, string][];
+  /** `[Install]` entries. */
+  install: [string, string][];
+}
+
+/** Whether a word reads as a relative path (`examples/demo/web.py`), not an option or URL. */
+function relativePath(word: string): boolean {
+  return word.includes("/") && !word.startsWith("/") && !word.startsWith("-") &&
+    !word.includes("://") && !word.includes("=") && !word.startsWith("~");
+}
+
+/**
+ * A service's program as an absolute path: systemd refuses a relative one with a slash. It is
+ * resolved where `nimi run` would run it: the service's working directory, else `baseDir`.
+ */
+function absoluteArgv(s: ServiceSpec, options: RenderOptions): string[] {
+  const [program, ...args] = s.argv as [string, ...string[]];
+  if (program.startsWith("/") || !program.includes("/")) return [program, ...args];
+  const base = s.workingDirectory ?? options.baseDir;
+  if (base === undefined || !base.startsWith("/")) {
+    throw new RenderError(
+      `Cannot render ${s.jsonPath}.process.argv for systemd: program "${program}" is a relative ` +
+        `path; give an absolute path or a program name on PATH`,
+    );
+  }
+  const joined = `${base.replace(/\/+$/, "")}/${program}`.split("/");
+  const parts: string[] = [];
+  for (const p of joined) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") parts.pop();
+    else parts.push(p);
+  }
+  return [`/${parts.join("/")}`, ...args];
+}
+
+/**
+ * The restart steps that make systemd's growing delay follow nimi's backoff: systemd grows the
+ * delay geometrically from `RestartSec=` to `RestartMaxDelaySec=` in `RestartSteps=` steps.
+ *
+ * @param time First delay in milliseconds.
+ * @param backoff Multiplier per restart (> 1).
+ * @param maxTime Cap in milliseconds.
+ * @returns The number of steps, or 0 when the delay cannot grow.
+ */
+export function restartSteps(time: number, backoff: number, maxTime: number): number {
+  if (backoff <= 1 || maxTime <= time || time <= 0) return 0;
+  return Math.ceil(Math.log(maxTime / time) / Math.log(backoff));
+}
+
+function buildUnit(
   s: ServiceSpec,
   config: NimiConfig,
   options: RenderOptions,
   warn: WarningList,
-): string {
+): UnitModel {
   const paths = servicePaths(options.stateDir, options.prefix, s.name);
   const byName = new Map(config.services.map((x) => [x.name, x]));
-  const unit: string[] = [
-    `Description=${s.name} (nimi service${s.parent ? ` in ${s.parent}` : ""})`,
+  const targetName = `${options.prefix}nimi.target`;
+  const unit: [string, string][] = [
+    ["Description", `${s.name} (nimi service${s.parent ? ` in ${s.parent}` : ""})`],
+    ["PartOf", targetName],
   ];
-  const service: string[] = [];
+  const service: [string, string][] = [];
 
   for (const d of s.dependsOn) {
     const dep = unitName(options.prefix, d.name);
     const target = byName.get(d.name);
-    unit.push(`After=${dep}`);
-    if (d.condition === "completed") unit.push(`Wants=${dep}`);
-    else unit.push(`Requires=${dep}`);
+    unit.push(["After", dep]);
+    unit.push([d.condition === "completed" ? "Wants" : "Requires", dep]);
     if (d.condition.startsWith("completed") && target?.type !== "oneshot") {
       warn.add(
         s.name,
@@ -80,66 +150,72 @@ function renderUnit(
 
   const restart = s.restart;
   let type = s.type === "oneshot" ? "oneshot" : "simple";
+  const post: string[][] = [];
   if (s.readiness !== null) {
     const r = s.readiness;
-    if (r.type === "notify") {
-      if (s.type === "oneshot") {
-        warn.add(s.name, "readiness probe (notify)", "a oneshot is ready when it exits");
-      } else type = "notify";
-    } else if (r.type === "exec" && r.command !== undefined && s.type !== "oneshot") {
-      const wait = r.initialDelay > 0 ? `sleep ${r.initialDelay / 1000}; ` : "";
-      const loop = `${wait}until ${shJoin(r.command)}; do sleep ${r.period / 1000}; done`;
-      service.push(`ExecStartPost=${command(["/bin/sh", "-c", loop])}`);
-    } else {
-      warn.add(
-        s.name,
-        `readiness probe (${r.type})`,
-        "systemd cannot run it; the unit counts as ready once started",
-      );
+    if (s.type === "oneshot") {
+      warn.add(s.name, `readiness probe (${r.type})`, "a oneshot is ready when it exits");
+    } else if (r.type === "notify") type = "notify";
+    else {
+      // ExecStartPost= runs before the unit counts as started, so After= waits for it.
+      const argv = probeArgv(r, { nimi: options.nimi ?? "nimi", wait: true });
+      if (argv !== null) post.push(argv);
+      else {
+        warn.add(
+          s.name,
+          `readiness probe (${r.type})`,
+          "its output goes to the journal, which nimi probe cannot read; ready once started",
+        );
+      }
     }
   }
   if (s.liveness !== null) {
     warn.add(s.name, `liveness probe (${s.liveness.type})`, "systemd has no liveness probe");
   }
-  service.push(`Type=${type}`);
-  if (type === "notify") service.push("NotifyAccess=all");
-  if (s.type === "oneshot") service.push("RemainAfterExit=yes");
+  service.push(["Type", type]);
+  if (type === "notify") service.push(["NotifyAccess", "all"]);
+  if (s.type === "oneshot") service.push(["RemainAfterExit", "yes"]);
 
   const env: Record<string, string> = { ...s.environment };
   const config_ = configDataStep(s, paths);
   if (config_ !== null) {
-    service.push(`ExecStartPre=${command(["/bin/sh", "-c", config_])}`);
+    service.push(["ExecStartPre", command(["/bin/sh", "-c", config_])]);
     env["XDG_CONFIG_HOME"] = paths.configDir;
   }
-  service.push(`ExecStart=${command(s.argv)}`);
+  const argv = absoluteArgv(s, options);
+  service.push(["ExecStart", command(argv)]);
+  for (const p of post) service.push(["ExecStartPost", command(p)]);
   if (s.reloadSignal !== null) {
-    service.push(`ExecReload=/bin/kill -s ${s.reloadSignal.slice(3)} $MAINPID`);
+    service.push(["ExecReload", `/bin/kill -s ${s.reloadSignal.slice(3)} $MAINPID`]);
   }
   for (const [k, v] of Object.entries(env)) {
-    service.push(`Environment=${systemdQuote(`${k}=${v}`, false)}`);
+    service.push(["Environment", systemdQuote(`${k}=${v}`, false)]);
   }
-  if (s.workingDirectory !== null) {
-    service.push(`WorkingDirectory=${systemdQuote(s.workingDirectory, false)}`);
-  }
+  const workdir = s.workingDirectory ??
+    (options.baseDir !== undefined && s.argv.slice(1).some(relativePath) ? options.baseDir : null);
+  if (workdir !== null) service.push(["WorkingDirectory", systemdQuote(workdir, false)]);
   if (s.user !== null || s.group !== null) {
     if (options.user) {
       warn.add(s.name, "user/group", "user units cannot switch user; runs as the session's user");
     } else {
-      if (s.user !== null) service.push(`User=${s.user}`);
-      if (s.group !== null) service.push(`Group=${s.group}`);
+      if (s.user !== null) service.push(["User", String(s.user)]);
+      if (s.group !== null) service.push(["Group", String(s.group)]);
     }
   }
   if (!options.user && options.stateDir.startsWith("/var/lib/")) {
-    service.push(`StateDirectory=${options.stateDir.slice("/var/lib/".length)}/${paths.instance}`);
+    service.push([
+      "StateDirectory",
+      `${options.stateDir.slice("/var/lib/".length)}/${paths.instance}`,
+    ]);
   }
   for (const c of s.credentials) {
-    service.push(`LoadCredential=${systemdQuote(`${c.name}:${c.path}`, false)}`);
+    service.push(["LoadCredential", systemdQuote(`${c.name}:${c.path}`, false)]);
   }
 
-  let mode: string;
+  let mode: string | null;
   switch (restart.mode) {
     case "never":
-      mode = "no";
+      mode = null;
       break;
     case "always":
       mode = s.type === "oneshot" ? "on-failure" : "always";
@@ -152,34 +228,82 @@ function renderUnit(
       break;
     case "up-to-count":
       mode = "on-failure";
-      unit.push("StartLimitIntervalSec=infinity", `StartLimitBurst=${restart.count + 1}`);
+      unit.push(["StartLimitIntervalSec", "infinity"], [
+        "StartLimitBurst",
+        String(restart.count + 1),
+      ]);
       break;
   }
-  service.push(`Restart=${mode}`, `RestartSec=${restart.time}ms`);
-  if (restart.backoff !== 1) {
-    warn.add(
-      s.name,
-      "restart backoff",
-      "needs systemd 254 (RestartSteps=); the delay stays fixed",
-    );
+  if (mode !== null) {
+    service.push(["Restart", mode]);
+    if (restart.time !== SYSTEMD_RESTART_SEC) {
+      service.push(["RestartSec", duration(restart.time)]);
+    }
+    const steps = restartSteps(restart.time, restart.backoff, restart.maxTime);
+    if (steps > 0) {
+      service.push(["RestartSteps", String(steps)], [
+        "RestartMaxDelaySec",
+        duration(restart.maxTime),
+      ]);
+    }
+    if (restart.resetAfter !== DEFAULT_RESTART.resetAfter) {
+      warn.add(s.name, "restart resetAfter", "systemd never resets the restart count itself");
+    }
   }
-  if (restart.mode === "up-to-count" && restart.resetAfter !== DEFAULT_RESTART.resetAfter) {
-    warn.add(s.name, "restart resetAfter", "systemd never resets the restart count");
+  if (s.stopSignal !== "SIGTERM") service.push(["KillSignal", s.stopSignal]);
+  if (s.stopTimeout !== SYSTEMD_STOP_TIMEOUT) {
+    service.push(["TimeoutStopSec", duration(s.stopTimeout)]);
   }
-  service.push(`KillSignal=${s.stopSignal}`, `TimeoutStopSec=${s.stopTimeout}ms`);
-  if (s.type === "oneshot") service.push("TimeoutStartSec=infinity");
+  return {
+    name: unitName(options.prefix, s.name),
+    comment: "Rendered by nimi from " + config.file.replace(/\n/g, " "),
+    unit,
+    service,
+    install: [["WantedBy", targetName]],
+  };
+}
 
+/**
+ * The units of a config as key/value models (the systemd and nixos targets print them).
+ *
+ * @param config The normalised config.
+ * @param options Render options.
+ * @param warn Where warnings go.
+ * @returns One model per service, then the target's.
+ * @throws {RenderError} On a relative program path with no directory to resolve it against.
+ */
+export function systemdUnits(
+  config: NimiConfig,
+  options: RenderOptions,
+  warn: WarningList,
+): UnitModel[] {
+  const units = config.services.map((s) => buildUnit(s, config, options, warn));
+  units.push({
+    name: `${options.prefix}nimi.target`,
+    comment: "",
+    unit: [
+      ["Description", `nimi services${options.prefix ? ` (${options.prefix})` : ""}`],
+      ...config.services.map((s): [string, string] => ["Wants", unitName(options.prefix, s.name)]),
+    ],
+    service: [],
+    install: [["WantedBy", options.user ? "default.target" : "multi-user.target"]],
+  });
+  return units;
+}
+
+function ini(u: UnitModel): string {
+  const section = (name: string, entries: [string, string][]) =>
+    entries.length === 0 ? [] : [`[${name}]`, ...entries.map(([k, v]) => `${k}=${v}`), ""];
+  const steps = u.service.some(([k]) => k === "RestartSteps")
+    ? ["# RestartSteps= and RestartMaxDelaySec= need systemd 254 or later; older versions log"]
+      .concat(['# "Unknown key name" and keep the fixed RestartSec= delay.'])
+    : [];
   return [
-    "# Rendered by nimi from " + config.file.replace(/\n/g, " "),
-    "[Unit]",
-    ...unit,
-    "",
-    "[Service]",
-    ...service,
-    "",
-    "[Install]",
-    `WantedBy=${options.prefix}nimi.target`,
-    "",
+    ...(u.comment ? [`# ${u.comment}`] : []),
+    ...steps,
+    ...section("Unit", u.unit),
+    ...section("Service", u.service),
+    ...section("Install", u.install),
   ].join("\n");
 }
 
@@ -189,28 +313,15 @@ function renderUnit(
  * @param config The normalised config.
  * @param options Render options (--user for user units).
  * @returns One unit per service and the grouping target.
+ * @throws {RenderError} On a relative program path with no directory to resolve it against.
  */
 export function renderSystemd(config: NimiConfig, options: RenderOptions): RenderResult {
   const warn = new WarningList("systemd");
-  const files = config.services.map((s) => ({
-    path: unitName(options.prefix, s.name),
-    content: renderUnit(s, config, options, warn),
+  const files = systemdUnits(config, options, warn).map((u) => ({
+    path: u.name,
+    content: ini(u),
     mode: 0o644,
   }));
-  const wants = config.services.map((s) => unitName(options.prefix, s.name));
-  files.push({
-    path: `${options.prefix}nimi.target`,
-    content: [
-      "[Unit]",
-      `Description=nimi services${options.prefix ? ` (${options.prefix})` : ""}`,
-      ...wants.map((w) => `Wants=${w}`),
-      "",
-      "[Install]",
-      `WantedBy=${options.user ? "default.target" : "multi-user.target"}`,
-      "",
-    ].join("\n"),
-    mode: 0o644,
-  });
   return { files, warnings: warn.items, directories: [] };
 }
 

@@ -15,6 +15,19 @@ export interface RenderOptions {
   stateDir: string;
   /** The config as parsed from the file, before normalisation (for modes that embed nimi). */
   rawConfig: unknown;
+  /**
+   * The nimi program rendered files call for probes (`nimi probe`).
+   * @default "nimi"
+   */
+  nimi?: string;
+  /** The image containers run (compose, kubernetes); each target has its own default. */
+  image?: string;
+  /**
+   * Absolute directory that relative program paths are resolved against: where `nimi run`
+   * would run them (its working directory). Without it, a target that needs absolute paths
+   * refuses relative ones.
+   */
+  baseDir?: string;
 }
 
 /** One file to write, relative to the output directory. */

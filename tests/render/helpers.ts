@@ -30,6 +30,31 @@ export interface RenderToOptions {
   user?: boolean;
   /** --state-dir (absolute). */
   stateDir: string;
+  /** --nimi: the nimi program rendered files call for probes. */
+  nimi?: string;
+  /** --image. */
+  image?: string;
+  /** Where relative program paths resolve (default: the repository root). */
+  baseDir?: string;
+}
+
+/**
+ * Writes an executable `nimi` that runs this source tree with the Deno running the tests, for
+ * rendered files that call `nimi probe`.
+ *
+ * @param dir A temporary directory; the launcher goes to `dir/bin/nimi`.
+ * @returns Its absolute path.
+ */
+export async function nimiLauncher(dir: string): Promise<string> {
+  await Deno.mkdir(`${dir}/bin`, { recursive: true });
+  const path = `${dir}/bin/nimi`;
+  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  await Deno.writeTextFile(
+    path,
+    `#!/bin/sh\nexec ${q(Deno.execPath())} run -A --quiet ${q(`${REPO_ROOT}/mod.ts`)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  return path;
 }
 
 /**
@@ -55,6 +80,9 @@ export async function renderTo(
     user: options.user ?? false,
     stateDir: options.stateDir,
     rawConfig: JSON.parse(await Deno.readTextFile(file)),
+    baseDir: options.baseDir ?? REPO_ROOT,
+    ...(options.nimi === undefined ? {} : { nimi: options.nimi }),
+    ...(options.image === undefined ? {} : { image: options.image }),
   });
   await writeRendered(out, result.files);
   return result;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/mod.ts";
 import { renderSystemd, systemdQuote } from "../../src/render/systemd.ts";
-import { fixture, renderTo, run } from "./helpers.ts";
+import { fixture, nimiLauncher, renderTo, run } from "./helpers.ts";
 
 Deno.test("systemdQuote() escapes specifiers, variables, quotes and control characters", () => {
   assert.equal(systemdQuote("/bin/sh", true), "/bin/sh");
@@ -28,7 +28,10 @@ Deno.test("renderSystemd() writes units with dependencies, restart, stop and cre
     assert.match(unit("p-migrate.service"), /^RemainAfterExit=yes$/m);
   });
   await t.step("an exec readiness probe gates dependents through ExecStartPost", () => {
-    assert.match(unit("p-db.service"), /^ExecStartPost=\/bin\/sh -c "until \/bin\/true; do/m);
+    assert.match(
+      unit("p-db.service"),
+      /^ExecStartPost=nimi probe --wait (--\S+ \d+ )*exec \/bin\/true$/m,
+    );
   });
   await t.step("restart, stop signal and timeout, credentials, state directory", () => {
     const web = unit("p-web.service");
@@ -40,7 +43,7 @@ Deno.test("renderSystemd() writes units with dependencies, restart, stop and cre
     assert.match(web, /^User=daemon$/m);
     const db = unit("p-db.service");
     assert.match(db, /^KillSignal=SIGINT$/m);
-    assert.match(db, /^TimeoutStopSec=3000ms$/m);
+    assert.match(db, /^TimeoutStopSec=3s$/m);
     assert.match(db, /^Restart=always$/m);
     assert.match(db, /^RestartSec=500ms$/m);
   });
@@ -52,7 +55,8 @@ Deno.test("renderSystemd() writes units with dependencies, restart, stop and cre
   });
   await t.step("probes systemd cannot run are named in warnings", () => {
     const w = result.warnings.map((x) => `${x.service}: ${x.feature}`);
-    assert.ok(w.includes("web: readiness probe (http)"), w.join("\n"));
+    assert.ok(!w.includes("web: readiness probe (http)"), w.join("\n"));
+    assert.match(unit("p-web.service"), /^ExecStartPost=nimi probe --wait .*http http:/m);
     assert.ok(w.includes("web: liveness probe (exec)"));
     assert.ok(w.includes("stack-cache: readiness probe (log)"));
   });
@@ -80,6 +84,7 @@ for (const user of [false, true]) {
       const result = await renderTo("systemd", fixture("full.json"), `${dir}/out`, {
         stateDir: state,
         user,
+        nimi: await nimiLauncher(dir),
       });
       await Deno.mkdir(`${dir}/runtime`, { mode: 0o700 });
       const units = result.files.map((f) => `${dir}/out/${f.path}`);
