@@ -53,7 +53,7 @@ function script(
     env["CREDENTIALS_DIRECTORY"] = paths.credentialsDir;
   }
   for (const d of s.dependsOn) {
-    const step = initScriptWait(s, d, byName.get(d.name)!, warn, "ordered by REQUIRE");
+    const step = initScriptWait(s, d, byName.get(d.name)!, warn, "ordered by REQUIRE", options.nimi);
     if (step !== null) pre.unshift(step);
   }
   const argv = [
@@ -134,11 +134,11 @@ function script(
     warn.add(s.name, "stopTimeout", "rc.subr waits for the process without a time limit");
   }
   if (s.readiness !== null) {
-    const ready = readinessWaitStep(s);
+    const ready = readinessWaitStep(s, options.nimi);
     if (ready !== null && s.type !== "oneshot") {
       lines.push(`start_postcmd="${name}_poststart"`, `${name}_poststart() {`, `  ${ready}`, "}");
     } else {
-      warn.add(s.name, `readiness probe (${s.readiness.type})`, "rc scripts poll exec probes only");
+      warn.add(s.name, `readiness probe (${s.readiness.type})`, "rc scripts run exec, tcp and http probes only");
     }
   }
   if (s.liveness !== null) {

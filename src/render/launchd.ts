@@ -88,7 +88,7 @@ function job(
     nativeWorkdir: true,
     nativeCredentials: false,
   });
-  launch.steps.unshift(...dependencyWaits(s, config.services, warn, "nothing"));
+  launch.steps.unshift(...dependencyWaits(s, config.services, warn, "nothing", options.nimi));
   for (const d of s.dependsOn) {
     if (d.condition === "started") {
       warn.add(s.name, `dependsOn "${d.name}": started`, "launchd starts jobs in no set order");
@@ -136,7 +136,7 @@ function job(
     warn.add(
       s.name,
       `readiness probe (${s.readiness.type})`,
-      "launchd has no readiness; dependents poll exec probes themselves",
+      "launchd has no readiness; dependents poll exec, tcp and http probes themselves",
     );
   }
   if (s.liveness !== null) {

@@ -47,7 +47,7 @@ function script(
     after.push(name);
     if (d.condition === "completed") continue;
     need.push(name);
-    const step = initScriptWait(s, d, byName.get(d.name)!, warn, "waits for its start");
+    const step = initScriptWait(s, d, byName.get(d.name)!, warn, "waits for its start", options.nimi);
     if (step !== null) waits.push(step);
   }
   pre.unshift(...waits.map((w) => `${w}`));
@@ -114,7 +114,7 @@ function script(
   if (need.length > 0) lines.push(`  need ${need.join(" ")}`);
   if (after.length > 0) lines.push(`  after ${after.join(" ")}`);
   lines.push("  :", "}", "", "start_pre() {", ...pre.map((l) => `  ${l}`), "}");
-  const ready = readinessWaitStep(s);
+  const ready = readinessWaitStep(s, options.nimi);
   if (s.readiness !== null && ready === null) {
     warn.add(
       s.name,

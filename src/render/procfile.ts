@@ -49,7 +49,7 @@ export function renderProcfile(config: NimiConfig, options: RenderOptions): Rend
       nativeCredentials: false,
     });
     launch.steps.unshift(
-      ...dependencyWaits(s, config.services, warn, "nothing"),
+      ...dependencyWaits(s, config.services, warn, "nothing", options.nimi),
     );
     for (const d of s.dependsOn) {
       const waited = d.condition === "ready" && readinessWaitStep(byName.get(d.name)!) !== null;

@@ -5,19 +5,26 @@
  * @module
  */
 import type { Dependency, ServiceSpec } from "../config/types.ts";
+import { probeShell } from "./probe_command.ts";
 import { shJoin } from "./sh_quote.ts";
 import type { WarningList } from "./warnings.ts";
 
 /**
- * A shell step that waits until `dep`'s exec readiness probe succeeds.
+ * A shell step that waits until `dep`'s readiness probe passes: an exec probe is polled in
+ * shell, tcp and http probes by `nimi probe --wait` (the same checks as `nimi run`).
  *
  * @param dep The service depended on.
- * @returns One line of shell, or null when it has no exec probe.
+ * @param nimi The nimi program for `nimi probe`.
+ * @returns One line of shell, or null when its probe cannot run outside nimi (log, notify).
  */
-export function readinessWaitStep(dep: ServiceSpec): string | null {
+export function readinessWaitStep(dep: ServiceSpec, nimi = "nimi"): string | null {
   const r = dep.readiness;
-  if (r === null || r.type !== "exec" || r.command === undefined) return null;
-  return `until ${shJoin(r.command)} >/dev/null 2>&1; do sleep ${r.period / 1000}; done`;
+  if (r === null) return null;
+  if (r.type === "exec" && r.command !== undefined) {
+    return `until ${shJoin(r.command)} >/dev/null 2>&1; do sleep ${r.period / 1000}; done`;
+  }
+  if (r.type !== "tcp" && r.type !== "http") return null;
+  return probeShell(r, { nimi, wait: true });
 }
 
 /**
@@ -35,6 +42,7 @@ export function dependencyWaits(
   services: readonly ServiceSpec[],
   warn: WarningList,
   how: string,
+  nimi = "nimi",
 ): string[] {
   const steps: string[] = [];
   const byName = new Map(services.map((x) => [x.name, x]));
@@ -42,7 +50,7 @@ export function dependencyWaits(
     const dep = byName.get(d.name);
     if (dep === undefined) continue;
     if (d.condition === "ready" && dep.readiness !== null) {
-      const step = readinessWaitStep(dep);
+      const step = readinessWaitStep(dep, nimi);
       if (step !== null) steps.push(step);
       else warnCondition(s, d, warn, how, `its ${dep.readiness.type} probe cannot be polled here`);
     } else if (d.condition === "completed" || d.condition === "completed-successfully") {
@@ -80,10 +88,11 @@ export function initScriptWait(
   dep: ServiceSpec,
   warn: WarningList,
   fallback: string,
+  nimi = "nimi",
 ): string | null {
   let step: string | null = null;
   if (d.condition === "ready" && dep.readiness !== null) {
-    step = readinessWaitStep(dep);
+    step = readinessWaitStep(dep, nimi);
     if (step === null) {
       warn.add(s.name, `dependsOn "${d.name}": ready`, `its probe cannot run here; ${fallback}`);
     }

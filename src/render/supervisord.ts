@@ -61,7 +61,7 @@ function program(
     nativeWorkdir: true,
     nativeCredentials: false,
   });
-  launch.steps.unshift(...dependencyWaits(s, config.services, warn, "priority"));
+  launch.steps.unshift(...dependencyWaits(s, config.services, warn, "priority", options.nimi));
   const argv = launchArgv(s, launch).map((w) => value(w, "argv", s.name));
   const lines = [
     `[program:${paths.instance}]`,
