@@ -53,7 +53,14 @@ function script(
     env["CREDENTIALS_DIRECTORY"] = paths.credentialsDir;
   }
   for (const d of s.dependsOn) {
-    const step = initScriptWait(s, d, byName.get(d.name)!, warn, "ordered by REQUIRE", options.nimi);
+    const step = initScriptWait(
+      s,
+      d,
+      byName.get(d.name)!,
+      warn,
+      "ordered by REQUIRE",
+      options.nimi,
+    );
     if (step !== null) pre.unshift(step);
   }
   const argv = [
@@ -138,7 +145,11 @@ function script(
     if (ready !== null && s.type !== "oneshot") {
       lines.push(`start_postcmd="${name}_poststart"`, `${name}_poststart() {`, `  ${ready}`, "}");
     } else {
-      warn.add(s.name, `readiness probe (${s.readiness.type})`, "rc scripts run exec, tcp and http probes only");
+      warn.add(
+        s.name,
+        `readiness probe (${s.readiness.type})`,
+        "rc scripts run exec, tcp and http probes only",
+      );
     }
   }
   if (s.liveness !== null) {

@@ -7,6 +7,8 @@
 import { Scalar, stringify } from "yaml";
 import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_RESTART } from "./defaults.ts";
+import { type LocalhostPlan, planLocalhost } from "./localhost.ts";
+import { probeArgv } from "./probe_command.ts";
 import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
@@ -43,18 +45,32 @@ export function quoteControls(value: unknown): unknown {
   return value;
 }
 
+/** How long a compose healthcheck may fail before the service counts as unhealthy. */
+export const READINESS_GRACE = 300_000;
+
 function duration(ms: number): string {
   return `${ms}ms`;
 }
 
-function healthcheck(p: ProbeValue): Record<string, unknown> | null {
-  if (p.type !== "exec" || p.command === undefined) return null;
+/**
+ * A compose healthcheck for a probe: an exec probe's command, or `nimi probe` for tcp and http
+ * (the image must hold nimi; `--nimi` names it). docker repeats it every `interval`.
+ */
+function healthcheck(p: ProbeValue, nimi: string): Record<string, unknown> | null {
+  const argv = p.type === "exec"
+    ? p.command ?? null
+    : p.type === "tcp" || p.type === "http"
+    ? probeArgv(p, { nimi, wait: false })
+    : null;
+  if (argv === null) return null;
   return {
-    test: ["CMD", ...p.command.map(composeEscape)],
+    test: ["CMD", ...argv.map(composeEscape)],
     interval: duration(p.period),
     timeout: duration(p.timeout),
     retries: p.failureThreshold,
-    start_period: duration(p.initialDelay),
+    // nimi run waits for readiness without a limit; docker counts failures only after the
+    // start period, so a slow start is not "unhealthy" (which fails service_healthy at once).
+    start_period: duration(p.initialDelay + READINESS_GRACE),
   };
 }
 
@@ -73,12 +89,18 @@ function service(
   files: RenderedFile[],
   secrets: Record<string, { file: string }>,
   warn: WarningList,
+  localhost: LocalhostPlan,
 ): Record<string, unknown> {
   const paths = servicePaths(options.stateDir, options.prefix, s.name);
+  const nimi = options.nimi ?? "nimi";
   const out: Record<string, unknown> = {
-    image: "${NIMI_IMAGE:-nimi}",
+    image: options.image === undefined ? "${NIMI_IMAGE:-nimi}" : composeEscape(options.image),
     entrypoint: s.argv.map(composeEscape),
   };
+  const join = localhost.joins.get(s.name);
+  // It talks to a dependency at 127.0.0.1: share that service's network namespace, as under
+  // nimi run.
+  if (join !== undefined) out["network_mode"] = `service:${names.get(join)}`;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(s.environment)) env[k] = composeEscape(v);
   if (!s.inheritEnvironment) {
@@ -137,13 +159,13 @@ function service(
   out["stop_signal"] = s.stopSignal;
   out["stop_grace_period"] = duration(s.stopTimeout);
   if (s.readiness !== null) {
-    const hc = healthcheck(s.readiness);
+    const hc = healthcheck(s.readiness, nimi);
     if (hc !== null) out["healthcheck"] = hc;
     else {
       warn.add(
         s.name,
         `readiness probe (${s.readiness.type})`,
-        "only exec probes become a compose healthcheck",
+        "only exec, tcp and http probes become a compose healthcheck",
       );
     }
   }
@@ -165,7 +187,7 @@ function service(
       const dep = byName.get(d.name);
       if (
         d.condition === "ready" &&
-        (dep?.readiness === null || healthcheck(dep!.readiness!) === null)
+        (dep?.readiness === null || healthcheck(dep!.readiness!, nimi) === null)
       ) {
         condition = "service_started";
         if (dep?.readiness !== null) {
@@ -206,14 +228,34 @@ export function renderCompose(config: NimiConfig, options: RenderOptions): Rende
   const files: RenderedFile[] = [];
   const secrets: Record<string, { file: string }> = {};
   const services: Record<string, unknown> = {};
+  const localhost = planLocalhost(config.services);
+  for (const { service: name, mentions } of localhost.alone) {
+    warn.add(
+      name,
+      `localhost (${mentions.join(", ")})`,
+      "each compose service has its own network namespace; no long-running dependency to share " +
+        "one with: use service names",
+    );
+  }
   for (const s of config.services) {
-    services[names.get(s.name)!] = service(s, config, options, names, files, secrets, warn);
+    services[names.get(s.name)!] = service(
+      s,
+      config,
+      options,
+      names,
+      files,
+      secrets,
+      warn,
+      localhost,
+    );
   }
   const doc: Record<string, unknown> = { services };
   if (Object.keys(secrets).length > 0) doc["secrets"] = secrets;
   const text = "# Rendered by nimi: docker compose -f compose.yaml up\n" +
-    "# NIMI_IMAGE names an image holding the services' programs (default: nimi)\n" +
-    stringify(quoteControls(doc), { lineWidth: 0, version: "1.1" });
+    (options.image === undefined
+      ? "# NIMI_IMAGE names an image holding the services' programs (default: nimi)\n"
+      : "") +
+    stringify(quoteControls(doc), { lineWidth: 0, version: "1.1", aliasDuplicateObjects: false });
   files.unshift({ path: "compose.yaml", content: text, mode: 0o644 });
   return { files, warnings: warn.items, directories: [] };
 }

@@ -8,6 +8,7 @@
 import { stringify } from "yaml";
 import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_RESTART, seconds } from "./defaults.ts";
+import { loopbackMentions, planLocalhost } from "./localhost.ts";
 import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
@@ -44,7 +45,27 @@ export function kubernetesEscape(text: string): string {
  * @returns YAML text.
  */
 export function toYaml(obj: unknown): string {
-  return stringify(obj, { lineWidth: 0, version: "1.1" });
+  // No anchors and aliases: objects shared in memory (labels) are written out each time.
+  return stringify(obj, { lineWidth: 0, version: "1.1", aliasDuplicateObjects: false });
+}
+
+/**
+ * The ports a service declares through its tcp and http probes (the config has no other port
+ * field), for its Service object.
+ *
+ * @param s The service.
+ * @returns Port numbers, sorted, without duplicates.
+ */
+export function declaredPorts(s: ServiceSpec): number[] {
+  const ports = new Set<number>();
+  for (const p of [s.readiness, s.liveness]) {
+    if (p?.type === "tcp" && p.port !== undefined) ports.add(p.port);
+    if (p?.type === "http" && p.url !== undefined) {
+      const url = new URL(p.url);
+      ports.add(url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
 }
 
 function probe(
@@ -152,7 +173,7 @@ function workload(
   }
   const container: Record<string, unknown> = {
     name,
-    image: KUBERNETES_IMAGE,
+    image: options.image ?? KUBERNETES_IMAGE,
     command: s.argv.map(kubernetesEscape),
   };
   if (env.length > 0) container["env"] = env;
@@ -213,6 +234,23 @@ function workload(
   if (r.mode !== "always") {
     warn.add(s.name, `restart mode ${r.mode}`, "a Deployment's pod is always restarted");
   }
+  const ports = declaredPorts(s);
+  if (ports.length > 0) {
+    container["ports"] = ports.map((p) => ({ containerPort: p, protocol: "TCP" }));
+    files.push({
+      path: `${name}.service.yaml`,
+      content: toYaml({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name, labels },
+        spec: {
+          selector: { "app.kubernetes.io/name": name },
+          ports: ports.map((p) => ({ name: `tcp-${p}`, port: p, targetPort: p, protocol: "TCP" })),
+        },
+      }),
+      mode: 0o644,
+    });
+  }
   files.push({
     path: `${name}.deployment.yaml`,
     content: toYaml({
@@ -253,6 +291,24 @@ export function kubernetesNames(
   return names;
 }
 
+function warnLocalhost(
+  service: string,
+  mentions: string[],
+  peers: string[],
+  warn: WarningList,
+): void {
+  const use = peers.length > 0
+    ? `use the Service name ("${
+      peers.join(`", "`)
+    }") and listen beyond loopback, or --to kubernetes-pod`
+    : "use Service names, or --to kubernetes-pod";
+  warn.add(
+    service,
+    `localhost (${mentions.join(", ")})`,
+    `each Pod has its own network namespace, so 127.0.0.1 is not another workload: ${use}`,
+  );
+}
+
 /**
  * Renders Kubernetes objects, one file each.
  *
@@ -264,6 +320,13 @@ export function renderKubernetes(config: NimiConfig, options: RenderOptions): Re
   const warn = new WarningList("kubernetes");
   const names = kubernetesNames(config, options.prefix, warn);
   const files: RenderedFile[] = [];
+  for (const { service, mentions } of planLocalhost(config.services).alone) {
+    warnLocalhost(service, mentions, [], warn);
+  }
+  for (const [service, root] of planLocalhost(config.services).joins) {
+    const s = config.services.find((x) => x.name === service)!;
+    warnLocalhost(service, loopbackMentions(s), [names.get(root) ?? root], warn);
+  }
   for (const s of config.services) workload(s, options, names, files, warn);
   return { files, warnings: warn.items, directories: [] };
 }

@@ -61,7 +61,7 @@ export function renderKubernetesPod(config: NimiConfig, options: RenderOptions):
           terminationGracePeriodSeconds: grace,
           containers: [{
             name: "nimi",
-            image: KUBERNETES_IMAGE,
+            image: options.image ?? KUBERNETES_IMAGE,
             command: ["nimi", "--config", `${POD_CONFIG_DIR}/config.json`, "run"],
             volumeMounts: [{ name: "config", mountPath: POD_CONFIG_DIR, readOnly: true }],
           }],

@@ -47,7 +47,14 @@ function script(
     after.push(name);
     if (d.condition === "completed") continue;
     need.push(name);
-    const step = initScriptWait(s, d, byName.get(d.name)!, warn, "waits for its start", options.nimi);
+    const step = initScriptWait(
+      s,
+      d,
+      byName.get(d.name)!,
+      warn,
+      "waits for its start",
+      options.nimi,
+    );
     if (step !== null) waits.push(step);
   }
   pre.unshift(...waits.map((w) => `${w}`));

@@ -55,7 +55,10 @@ function script(
   const facilities = ["$remote_fs", "$syslog", ...deps].join(" ");
   for (const d of s.dependsOn) {
     const dep = byName.get(d.name);
-    if (d.condition === "ready" && dep?.readiness !== null && readinessWaitStep(dep!, options.nimi) === null) {
+    if (
+      d.condition === "ready" && dep?.readiness !== null &&
+      readinessWaitStep(dep!, options.nimi) === null
+    ) {
       warn.add(s.name, `dependsOn "${d.name}": ready`, "its probe cannot run in an init script");
     }
     if (d.condition.startsWith("completed") && dep?.type !== "oneshot") {
@@ -64,7 +67,11 @@ function script(
   }
   const ready = readinessWaitStep(s, options.nimi);
   if (s.readiness !== null && ready === null) {
-    warn.add(s.name, `readiness probe (${s.readiness.type})`, "init scripts run exec, tcp and http probes only");
+    warn.add(
+      s.name,
+      `readiness probe (${s.readiness.type})`,
+      "init scripts run exec, tcp and http probes only",
+    );
   }
   if (s.liveness !== null) {
     warn.add(s.name, `liveness probe (${s.liveness.type})`, "init scripts have no liveness probe");

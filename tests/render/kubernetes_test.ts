@@ -1,29 +1,11 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { Deployment } from "kubernetes-models/apps/v1";
-import { Job } from "kubernetes-models/batch/v1";
-import { ConfigMap } from "kubernetes-models/v1";
 import { kubernetesEscape, kubernetesName } from "../../src/render/kubernetes.ts";
 import { fixture, renderTo } from "./helpers.ts";
+import { validate } from "./k8s_validate.ts";
 
 // deno-lint-ignore no-explicit-any
 type Obj = any;
-
-function validate(obj: Obj): void {
-  switch (obj.kind) {
-    case "Deployment":
-      new Deployment(obj).validate();
-      break;
-    case "Job":
-      new Job(obj).validate();
-      break;
-    case "ConfigMap":
-      new ConfigMap(obj).validate();
-      break;
-    default:
-      throw new Error(`unexpected kind ${obj.kind}`);
-  }
-}
 
 async function renderObjects(target: string, prefix: string): Promise<Map<string, Obj>> {
   const dir = await Deno.makeTempDir({ prefix: "nimi-render-k8s-" });
