@@ -33,6 +33,9 @@ export function requireConfig(args: CliArgs): string {
  */
 export function printWarnings(file: string, diagnostics: readonly Diagnostic[], io: Output): void {
   for (const d of diagnostics) {
-    if (d.severity === "warning") io.err(`nimi: ${formatDiagnostic(file, d)}\n`);
+    if (d.severity !== "warning") continue;
+    const line = `nimi: ${formatDiagnostic(file, d)}\n`;
+    if (io.warn) io.warn(line);
+    else io.err(line);
   }
 }

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { LEVEL_PREFIX, prefixEachLine } from "../logs/priority.ts";
+import { type JournalStreams, journalStreams } from "../systemd/journal.ts";
 
 /** Text sinks for the CLI. */
 export interface Output {
@@ -11,6 +13,8 @@ export interface Output {
   out(text: string): void;
   /** Writes to standard error. */
   err(text: string): void;
+  /** Writes a warning to standard error (when absent, {@link Output.err} is used). */
+  warn?(text: string): void;
 }
 
 const encoder = new TextEncoder();
@@ -21,10 +25,24 @@ function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): voi
   while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
 }
 
-/** The process's real standard output and error. */
+let journal: JournalStreams | null = null;
+
+/** Whether stderr is systemd's journal (checked once, at the first message). */
+function stderrIsJournal(): boolean {
+  journal ??= journalStreams();
+  return journal.stderr;
+}
+
+/**
+ * The process's real standard output and error. Under journald (src/systemd/journal.ts) each
+ * line on stderr starts with its priority: `<3>` for errors, `<4>` for warnings.
+ */
 export const processOutput: Output = {
   out: (text) => writeAll(Deno.stdout, text),
-  err: (text) => writeAll(Deno.stderr, text),
+  err: (text) =>
+    writeAll(Deno.stderr, stderrIsJournal() ? prefixEachLine(text, LEVEL_PREFIX.error) : text),
+  warn: (text) =>
+    writeAll(Deno.stderr, stderrIsJournal() ? prefixEachLine(text, LEVEL_PREFIX.warning) : text),
 };
 
 /** An output that keeps everything written, for tests. */

@@ -9,6 +9,8 @@ import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { Supervisor } from "../supervisor/mod.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { ServiceSetup } from "../supervisor/service_setup.ts";
+import { journalStreams } from "../systemd/journal.ts";
+import { SystemdNotifier } from "../systemd/notifier.ts";
 import type { CliArgs } from "./args.ts";
 import type { Output } from "./output.ts";
 import { printWarnings, requireConfig } from "./common.ts";
@@ -31,10 +33,13 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const logDir = logging.enable ? await createRunLogDir(logging.logsDir) : null;
   const names = config.services.map((s) => s.name);
   if (config.settings.startup.runOnStartup !== null) names.unshift("startup");
+  // Under journald the console lines carry syslog priorities instead of colours.
+  const journal = journalStreams().stdout;
   const sink = await LogSink.create({
     names,
     format: args.logFormat,
-    color: useColor(),
+    color: useColor() && !journal,
+    journal,
     console: Deno.stdout,
     logDir,
     maxBytes: logging.maxBytes,
@@ -45,10 +50,15 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     subreaper: config.settings.pid1.subreaper,
     log: (line) => sink.message(null, line),
   });
-  const supervisor = new Supervisor(config, {
+  // Before any service starts: they must not inherit NOTIFY_SOCKET (docs/nixos-module.md).
+  const notifier = SystemdNotifier.fromEnvironment((m) => sink.message(null, m, "warning"));
+  const supervisor: Supervisor = new Supervisor(config, {
     sink,
     registry: reaper.managed,
     ...setup.hooks(sink),
+    ...(notifier && {
+      onChange: () => notifier.update(supervisor.phases(), supervisor.stopping),
+    }),
   });
   const removeListeners = installStopSignals(supervisor, reaper);
   const internal = stopOnInternalError(supervisor, io);
@@ -58,6 +68,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     sink.message(null, `exiting with code ${code}`);
     return code;
   } finally {
+    notifier?.close();
     removeListeners();
     internal.remove();
     reaper.stop();

@@ -86,6 +86,7 @@ export function prefixLines(prefix: Uint8Array, lines: readonly Uint8Array[]): U
  * @param service Service name.
  * @param stream Which stream.
  * @param lines Lines without their newline.
+ * @param priority Put before each object (a journal priority such as `<3>`). @default ""
  * @returns The formatted bytes.
  */
 export function jsonLines(
@@ -93,8 +94,9 @@ export function jsonLines(
   service: string,
   stream: StreamName,
   lines: readonly Uint8Array[],
+  priority = "",
 ): Uint8Array {
-  const head = `{"time":${JSON.stringify(time)},"service":${
+  const head = `${priority}{"time":${JSON.stringify(time)},"service":${
     JSON.stringify(service)
   },"stream":"${stream}","line":`;
   let text = "";

@@ -17,6 +17,7 @@ import {
 } from "./format.ts";
 import { type LineScan, linesOf, LineSplitter, prefixScan } from "./line_splitter.ts";
 import { LogFile } from "./log_file.ts";
+import { LEVEL_PREFIX, type MessageLevel, streamPriority } from "./priority.ts";
 
 /** Options for {@link LogSink.create}. */
 export interface LogSinkOptions {
@@ -38,6 +39,12 @@ export interface LogSinkOptions {
   onError?: (what: string, error: unknown) => void;
   /** Clock for timestamps, in epoch milliseconds. @default Date.now */
   now?: () => number;
+  /**
+   * The console is systemd's journal: each console line starts with its syslog priority
+   * (`<3>` stderr and errors, `<4>` warnings, `<6>` the rest; src/logs/priority.ts).
+   * @default false
+   */
+  journal?: boolean;
 }
 
 /** Smallest and largest read buffer of {@link ServiceStream.pump}. */
@@ -76,6 +83,7 @@ export class LogSink {
   readonly #width: number;
   readonly #now: () => number;
   readonly #nimiPrefix: Uint8Array;
+  readonly #levelPrefixes: Record<MessageLevel, Uint8Array>;
 
   private constructor(options: LogSinkOptions, files: Map<string, LogFile>) {
     this.#options = options;
@@ -84,15 +92,20 @@ export class LogSink {
       onError: (e) => options.onError?.("console", e),
     });
     this.#width = Math.max(4, ...options.names.map((n) => n.length));
-    const color = options.color && options.format === "text";
-    this.#nimiPrefix = utf8(consolePrefix("nimi", "stdout", this.#width, color ? 0 : null));
+    const journal = options.journal ?? false;
+    const color = options.color && options.format === "text" && !journal;
+    const nimi = consolePrefix("nimi", "stdout", this.#width, color ? 0 : null);
+    const level = (l: MessageLevel) => utf8(`${journal ? LEVEL_PREFIX[l] : ""}${nimi}`);
+    this.#levelPrefixes = { info: level("info"), warning: level("warning"), error: level("error") };
+    this.#nimiPrefix = this.#levelPrefixes.info;
+    const tag = (stream: "stdout" | "stderr") => (journal ? streamPriority(stream) : "");
     options.names.forEach((name, i) => {
       const c = color ? i : null;
       this.#channels.set(name, {
         name,
         prefixes: {
-          stdout: utf8(consolePrefix(name, "stdout", this.#width, c)),
-          stderr: utf8(consolePrefix(name, "stderr", this.#width, c)),
+          stdout: utf8(tag("stdout") + consolePrefix(name, "stdout", this.#width, c)),
+          stderr: utf8(tag("stderr") + consolePrefix(name, "stderr", this.#width, c)),
           nimi: this.#nimiPrefix,
         },
         file: files.get(name) ?? null,
@@ -149,15 +162,17 @@ export class LogSink {
    *
    * @param service The service it is about, or null for nimi in general.
    * @param text The message, one line.
+   * @param level How serious it is (the journal priority). @default "info"
    */
-  message(service: string | null, text: string): void {
+  message(service: string | null, text: string, level: MessageLevel = "info"): void {
     const time = this.#needsTime() ? new Date(this.#now()).toISOString() : "";
     const line = utf8(text);
     if (this.#options.format === "json") {
-      this.#console.write(jsonLines(time, service ?? "nimi", "nimi", [line]));
+      const priority = this.#options.journal ? LEVEL_PREFIX[level] : "";
+      this.#console.write(jsonLines(time, service ?? "nimi", "nimi", [line], priority));
     } else {
       const full = service === null ? line : utf8(`${service}: ${text}`);
-      this.#console.write(prefixLines(this.#nimiPrefix, [full]));
+      this.#console.write(prefixLines(this.#levelPrefixes[level], [full]));
     }
     const file = service === null ? null : this.#channels.get(service)?.file;
     if (file) file.write(prefixLines(utf8(`${time} nimi `), [line]));
@@ -184,7 +199,10 @@ export class LogSink {
       scan ? prefixScan(prefix, scan) : prefixLines(prefix, list!);
     const time = this.#needsTime() ? new Date(this.#now()).toISOString() : "";
     if (this.#options.format === "json") {
-      this.#console.write(jsonLines(time, channel.name, stream, scan ? linesOf(scan) : list!));
+      const priority = this.#options.journal ? streamPriority(stream) : "";
+      this.#console.write(
+        jsonLines(time, channel.name, stream, scan ? linesOf(scan) : list!, priority),
+      );
     } else {
       this.#console.write(format(channel.prefixes[stream]));
     }
@@ -227,11 +245,12 @@ export class LogSink {
     let c = this.#channels.get(service);
     if (!c) {
       // A name not announced up front: no log file, prefix not coloured.
+      const tag = (s: "stdout" | "stderr") => (this.#options.journal ? streamPriority(s) : "");
       c = {
         name: service,
         prefixes: {
-          stdout: utf8(consolePrefix(service, "stdout", this.#width, null)),
-          stderr: utf8(consolePrefix(service, "stderr", this.#width, null)),
+          stdout: utf8(tag("stdout") + consolePrefix(service, "stdout", this.#width, null)),
+          stderr: utf8(tag("stderr") + consolePrefix(service, "stderr", this.#width, null)),
           nimi: this.#nimiPrefix,
         },
         file: null,

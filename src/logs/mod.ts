@@ -14,4 +14,6 @@ export { consolePrefix, jsonLines, prefixLines } from "./format.ts";
 export type { LogFormat, StreamName } from "./format.ts";
 export { createRunLogDir, nextLogsIndex } from "./log_dir.ts";
 export { LogFile } from "./log_file.ts";
+export { LEVEL_PREFIX, prefixEachLine, streamPriority } from "./priority.ts";
+export type { MessageLevel } from "./priority.ts";
 export type { LogFileOptions } from "./log_file.ts";

@@ -7,6 +7,7 @@ export { Supervisor } from "./supervisor.ts";
 export type { PreparedService, SupervisorOptions } from "./supervisor.ts";
 export { readyAtSpawn, ServiceRunner } from "./service.ts";
 export type { PidRegistry, ServiceChild, ServiceEnd, WaitReady } from "./service.ts";
+export type { ServicePhase, ServicePhaseView } from "./service_phase.ts";
 export { decideRestart, INITIAL_RESTART_STATE, restartDelay } from "./restart_policy.ts";
 export type { RestartDecision, RestartState, RunResult } from "./restart_policy.ts";
 export { describeStatus, nimiExitCode, SPAWN_FAILURE_CODES, statusCode } from "./exit_code.ts";

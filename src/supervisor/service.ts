@@ -14,6 +14,7 @@ import { type SpawnExtras, spawnPlan } from "./spawn_options.ts";
 import { describeSpawnError, type Spawner } from "./spawner.ts";
 import type { Ending, ServiceProgress } from "./start_order.ts";
 import type { PidRegistry } from "../pid1/managed_pids.ts";
+import type { ServicePhase } from "./service_phase.ts";
 
 /** Pids of managed children, kept for the orphan reaper (which must skip them). */
 export type { PidRegistry } from "../pid1/managed_pids.ts";
@@ -72,7 +73,7 @@ export interface RunnerContext {
   registry: PidRegistry | null;
   /** Readiness hook. */
   waitReady: WaitReady;
-  /** Called when `progress.started` or `progress.ready` changes. */
+  /** Called when `progress.started`, `progress.ready` or the runner's phase changes. */
   onProgress: () => void;
 }
 
@@ -100,6 +101,7 @@ export class ServiceRunner {
   /** Resolves once the current process's exit has been observed and reported. */
   #exitReported: Promise<void> = Promise.resolve();
   #stopPromise: Promise<void> | null = null;
+  #phase: ServicePhase = "starting";
 
   /**
    * Creates a runner; nothing starts before {@link ServiceRunner.run}.
@@ -119,12 +121,29 @@ export class ServiceRunner {
     return this.#abort.signal.aborted;
   }
 
+  /** The service's phase (see {@link ServicePhase}). */
+  get phase(): ServicePhase {
+    return this.#phase;
+  }
+
+  #setPhase(phase: ServicePhase): void {
+    if (this.#phase === phase) return;
+    this.#phase = phase;
+    this.#ctx.onProgress();
+  }
+
   /**
    * Runs the service, restarting it as its policy says.
    *
    * @returns How it ended.
    */
   async run(): Promise<ServiceEnd> {
+    const end = await this.#run();
+    this.#setPhase(end.stopped ? "stopped" : end.ending === "success" ? "exited" : "failed");
+    return end;
+  }
+
+  async #run(): Promise<ServiceEnd> {
     const { spec, clock, sink } = { ...this.#ctx, spec: this.spec };
     let state: RestartState = INITIAL_RESTART_STATE;
     while (true) {
@@ -140,9 +159,10 @@ export class ServiceRunner {
       });
       state = decision.state;
       if (!decision.restart) {
-        if (!success) sink.message(spec.name, `not restarted: ${decision.reason}`);
+        if (!success) sink.message(spec.name, `not restarted: ${decision.reason}`, "error");
         return { ending: success ? "success" : "failure", code, stopped: false };
       }
+      this.#setPhase("restarting");
       const limit = spec.restart.mode === "up-to-count" ? ` of ${spec.restart.count}` : "";
       sink.message(
         spec.name,
@@ -164,6 +184,7 @@ export class ServiceRunner {
     if (this.#stopPromise) return this.#stopPromise;
     this.#abort.abort();
     if (this.#groups.size > 0) {
+      this.#setPhase("stopping");
       this.#ctx.sink.message(this.spec.name, `stopping (${this.spec.stopSignal})`);
     }
     this.#stopPromise = Promise.all([
@@ -209,12 +230,13 @@ export class ServiceRunner {
     const { spec } = this;
     const { sink, registry } = this.#ctx;
     let child: Deno.ChildProcess;
+    this.#setPhase("starting");
     try {
       const plan = spawnPlan(spec, this.#extras);
       child = this.#ctx.spawner(plan.program, plan.options);
     } catch (e) {
       const failure = describeSpawnError(spec.argv[0]!, spec.workingDirectory, e);
-      sink.message(spec.name, failure.message);
+      sink.message(spec.name, failure.message, "error");
       return { code: failure.code, signal: null };
     }
     const pid = child.pid;
@@ -227,9 +249,10 @@ export class ServiceRunner {
     const pumps = Promise.all([
       sink.stream(spec.name, "stdout", listeners).pump(child.stdout),
       sink.stream(spec.name, "stderr", listeners).pump(child.stderr),
-    ]).catch((e) => sink.message(spec.name, `reading output failed: ${errorText(e)}`));
+    ]).catch((e) => sink.message(spec.name, `reading output failed: ${errorText(e)}`, "error"));
     sink.message(spec.name, `started (pid ${pid})`);
     this.progress.started = true;
+    this.#phase = "running";
     this.#ctx.onProgress();
     const handle: ServiceChild = {
       pid,
@@ -246,18 +269,20 @@ export class ServiceRunner {
     };
     this.#ctx.waitReady(spec, handle).then(
       () => {
-        if (exited.signal.aborted || this.progress.ready) return;
+        if (exited.signal.aborted) return;
+        if (!this.stopping) this.#setPhase("ready");
+        if (this.progress.ready) return;
         this.progress.ready = true;
         this.#ctx.onProgress();
       },
-      (e) => sink.message(spec.name, `not ready: ${errorText(e)}`),
+      (e) => sink.message(spec.name, `not ready: ${errorText(e)}`, "warning"),
     );
     const status = await child.status;
     registry?.delete(pid);
     exited.abort();
     if (!this.stopping && this.#ctx.groups.alive(pid)) {
       // The main process left children behind in its group: stop them like a shutdown would.
-      sink.message(spec.name, `processes left in its group after exit: stopping them`);
+      sink.message(spec.name, `processes left in its group after exit: stopping them`, "warning");
       const cleanup = this.#stopGroup(pid).finally(() => this.#cleanups.delete(cleanup));
       this.#cleanups.add(cleanup);
     } else {
@@ -267,7 +292,8 @@ export class ServiceRunner {
       await settleWithin(pumps, OUTPUT_GRACE_MS);
       if (!this.stopping) this.#groups.delete(pid);
     }
-    sink.message(spec.name, describeStatus(status));
+    const failed = !this.stopping && statusCode(status) !== 0;
+    sink.message(spec.name, describeStatus(status), failed ? "warning" : "info");
     reported();
     return status;
   }
@@ -283,10 +309,11 @@ export class ServiceRunner {
       sink.message(
         spec.name,
         `did not stop within ${spec.stopTimeout} ms after ${spec.stopSignal}: sending SIGKILL`,
+        "warning",
       );
       signalGroup(pgid, "SIGKILL");
       if (!(await groups.waitGone(pgid, 5000))) {
-        sink.message(spec.name, `process group ${pgid} still has processes after SIGKILL`);
+        sink.message(spec.name, `process group ${pgid} still has processes after SIGKILL`, "error");
       }
     }
     this.#groups.delete(pgid);

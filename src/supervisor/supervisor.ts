@@ -24,6 +24,7 @@ import {
 import type { SpawnExtras } from "./spawn_options.ts";
 import { denoSpawner, type Spawner } from "./spawner.ts";
 import { nextToStart, type ServiceProgress } from "./start_order.ts";
+import type { ServicePhaseView } from "./service_phase.ts";
 
 /** What a {@link SupervisorOptions.prepare} hook gives a service. */
 export interface PreparedService extends SpawnExtras {
@@ -58,6 +59,11 @@ export interface SupervisorOptions {
    * environment is merged over the configData one.
    */
   prepare?: (spec: ServiceSpec) => Promise<PreparedService>;
+  /**
+   * Called after services changed phase or a stop began (coalesced: at most once per
+   * microtask turn); read {@link Supervisor.phases} and {@link Supervisor.stopping} in it.
+   */
+  onChange?: () => void;
 }
 
 /** Runs every service of a config and reports nimi's exit code. */
@@ -105,6 +111,21 @@ export class Supervisor {
   }
 
   /**
+   * Every service's phase, in the config's order.
+   *
+   * @returns One entry per service; `waiting` for those not started yet.
+   */
+  phases(): ServicePhaseView[] {
+    return this.#config.services.map(({ name }) => {
+      const runner = this.#runners.get(name);
+      if (runner) return { name, phase: runner.phase };
+      const ended = this.#progress.get(name)?.ended ?? null;
+      if (ended === null) return { name, phase: "waiting" };
+      return { name, phase: this.#stopping ? "stopped" : "failed" };
+    });
+  }
+
+  /**
    * Runs everything until every service has ended for good, or until stopped.
    *
    * @returns nimi's exit code (see the exit code policy in exit_code.ts).
@@ -132,7 +153,9 @@ export class Supervisor {
     } finally {
       const results = await Promise.allSettled(this.#cleanups.map((c) => c()));
       for (const r of results) {
-        if (r.status === "rejected") sink.message(null, `clean-up failed: ${errorText(r.reason)}`);
+        if (r.status === "rejected") {
+          sink.message(null, `clean-up failed: ${errorText(r.reason)}`, "error");
+        }
       }
     }
   }
@@ -190,7 +213,7 @@ export class Supervisor {
     const end = await this.#hook.run();
     await this.#hook.settled();
     if (end.stopped || end.ending === "success") return 0;
-    sink.message(null, `startup hook failed (code ${end.code}): no service started`);
+    sink.message(null, `startup hook failed (code ${end.code}): no service started`, "error");
     return end.code === 0 ? 1 : end.code;
   }
 
@@ -214,7 +237,7 @@ export class Supervisor {
     let ok = true;
     for (const r of results) {
       if (r.status === "rejected") {
-        sink.message(null, errorText(r.reason));
+        sink.message(null, errorText(r.reason), "error");
         ok = false;
       }
     }
@@ -245,12 +268,13 @@ export class Supervisor {
       for (const { name, reason } of plan.blocked) {
         this.#waiting.delete(name);
         this.#progress.get(name)!.ended = "skipped";
-        sink.message(name, `not started: ${reason}`);
+        sink.message(name, `not started: ${reason}`, "warning");
       }
       for (const name of plan.start) this.#start(name);
       if (plan.blocked.length === 0) break;
     }
     if (this.#waiting.size === 0 && this.#running.size === 0) this.#done?.();
+    this.#options.onChange?.();
   }
 
   #start(name: string): void {
@@ -264,7 +288,7 @@ export class Supervisor {
       name,
       runner.run().then(async (end) => {
         await this.#releases.get(name)?.().catch((e) =>
-          this.#options.sink.message(name, `clean-up failed: ${errorText(e)}`)
+          this.#options.sink.message(name, `clean-up failed: ${errorText(e)}`, "error")
         );
         this.#ended(name, end);
       }),
@@ -280,6 +304,7 @@ export class Supervisor {
         this.#options.sink.message(
           null,
           `${name} failed for good: stopping everything (settings.shutdown.stopOnFailure)`,
+          "warning",
         );
         void this.stop();
       }
