@@ -20,6 +20,7 @@ need ps procps
 need python3 python3
 need podman podman
 need runc runc
+need mmdebstrap mmdebstrap
 need man man-db
 need zsh zsh
 need fish fish

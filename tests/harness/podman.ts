@@ -103,21 +103,25 @@ function wrapperScript(runc: string, python: string): string {
 # Written by tests/harness/podman.ts: runc with the bundle's process.rlimits removed, for
 # machines that refuse setrlimit inside a container.
 bundle=""
+process=""
 prev=""
 for arg in "$@"; do
-  case "$prev" in --bundle | -b) bundle="$arg" ;; esac
-  case "$arg" in --bundle=*) bundle="\${arg#--bundle=}" ;; esac
+  case "$prev" in --bundle | -b) bundle="$arg" ;; --process | -p) process="$arg" ;; esac
+  case "$arg" in --bundle=*) bundle="\${arg#--bundle=}" ;; --process=*) process="\${arg#--process=}" ;; esac
   prev="$arg"
 done
-if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then
+strip() {
   ${python} -c 'import json, sys
 p = sys.argv[1]
 with open(p) as f:
     c = json.load(f)
-c.get("process", {}).pop("rlimits", None)
+c.get("process", c).pop("rlimits", None)
 with open(p, "w") as f:
-    json.dump(c, f)' "$bundle/config.json" || exit 1
-fi
+    json.dump(c, f)' "$1" || exit 1
+}
+# create and run carry the bundle's config.json; exec (podman exec) its process's own JSON.
+if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then strip "$bundle/config.json"; fi
+if [ -n "$process" ] && [ -f "$process" ]; then strip "$process"; fi
 exec ${runc} "$@"
 `;
 }
