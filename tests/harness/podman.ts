@@ -196,8 +196,14 @@ async function findRuntime(): Promise<Runtime> {
       };
     }
     await Deno.mkdir(HARNESS_DIR, { recursive: true });
-    const wrapper = `${HARNESS_DIR}/runc-without-rlimits`;
-    await writeAtomically(wrapper, wrapperScript(runc, python), 0o755);
+    // Named by its content: checkouts with another version of the script do not replace it.
+    const script = wrapperScript(runc, python);
+    const digest = new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(script)),
+    );
+    const id = [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const wrapper = `${HARNESS_DIR}/runc-without-rlimits-${id}`;
+    await writeAtomically(wrapper, script, 0o755);
     const flags = ["--cgroup-manager=cgroupfs", "--runtime", wrapper];
     const wrapped = await tryRun(flags, rootfs);
     if (wrapped.code === 0) return { flags };
