@@ -7,8 +7,12 @@
  * @module
  */
 import { installSignalListeners } from "./signals.ts";
+import { guardUsr1 } from "./usr1_guard.ts";
 
 if (Deno.mainModule === new URL("../../mod.ts", import.meta.url).href) {
+  // Under a Deno CLI that opens an inspector on SIGUSR1, this re-executes nimi once with
+  // SIGUSR1 blocked (and then reads it from a signalfd): see usr1_guard.ts.
+  guardUsr1();
   // Arguments are not parsed yet. Only `run` attaches a handler later, so only then is a first
   // stop request kept for it; every other command ends on the first Ctrl-C (a stray "run"
   // argument at worst makes such a command need a second one).

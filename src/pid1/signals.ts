@@ -21,6 +21,7 @@ import {
   signalAction,
   type SignalEvent,
 } from "./signal_table.ts";
+import { listenUsr1 } from "./usr1_guard.ts";
 
 /** Receives each signal with its action. */
 export type SignalHandler = (event: SignalEvent) => void;
@@ -75,6 +76,9 @@ export interface SignalGateOptions {
 }
 
 function denoListen(signal: HandledSignal, onSignal: () => void): () => void {
+  // Where SIGUSR1 is blocked to keep Deno's inspector shut, it comes from a signalfd.
+  const fromSignalfd = signal === "SIGUSR1" ? listenUsr1(onSignal) : null;
+  if (fromSignalfd !== null) return fromSignalfd;
   Deno.addSignalListener(signal, onSignal);
   return () => Deno.removeSignalListener(signal, onSignal);
 }

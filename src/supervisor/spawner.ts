@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { withUsr1Unblocked } from "../pid1/usr1_guard.ts";
 import { SPAWN_FAILURE_CODES } from "./exit_code.ts";
 
 /** Starts a process (`new Deno.Command(program, options).spawn()` by default). */
@@ -17,7 +18,8 @@ export type Spawner = (program: string, options: Deno.CommandOptions) => Deno.Ch
  * @returns The child process.
  */
 export function denoSpawner(program: string, options: Deno.CommandOptions): Deno.ChildProcess {
-  return new Deno.Command(program, options).spawn();
+  // Where nimi keeps SIGUSR1 blocked from Deno's inspector, the child must not inherit that.
+  return withUsr1Unblocked(() => new Deno.Command(program, options).spawn());
 }
 
 /** Why a program could not be started, for the user and the exit code. */

@@ -194,14 +194,35 @@ export function printSkip(what: string, reason: string): void {
  * deno running the tests.
  *
  * @param dir The package directory to create.
+ * @param deno The deno binary to run it with.
  * @returns `dir`.
  */
-export async function writeNimiStandIn(dir: string): Promise<string> {
+export async function writeNimiStandIn(dir: string, deno = Deno.execPath()): Promise<string> {
   await Deno.mkdir(`${dir}/bin`, { recursive: true });
   await Deno.writeTextFile(
     `${dir}/bin/nimi`,
-    `#!/bin/sh\nexec ${Deno.execPath()} run -A ${REPO_ROOT}/mod.ts "$@"\n`,
+    `#!/bin/sh\nexec ${deno} run -A ${REPO_ROOT}/mod.ts "$@"\n`,
   );
   await Deno.chmod(`${dir}/bin/nimi`, 0o755);
   return dir;
+}
+
+/**
+ * The path of a Deno release's binary, installed from npm by `npx -y deno@VERSION` (npm caches
+ * it after the first call).
+ *
+ * @param version The Deno version.
+ * @returns The binary's absolute path.
+ */
+export async function denoFromNpm(version: string): Promise<string> {
+  const out = await new Deno.Command("npx", {
+    args: ["-y", `deno@${version}`, "eval", "console.log(Deno.execPath())"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) {
+    throw new Error(`npx -y deno@${version} failed: ${decoder.decode(out.stderr)}`);
+  }
+  return decoder.decode(out.stdout).trim();
 }

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
 import {
+  denoFromNpm,
   evalNimi,
   exists,
   nixSkipReason,
@@ -86,14 +87,14 @@ Deno.test({
         );
       });
 
-      await t.step("the install check passes with this checkout as $out/bin/nimi", async () => {
+      const installCheck = (deno: string) => async () => {
         if (!setup.storeWritable) {
           printSkip("running the install check", "its example file needs a writable /nix/store");
           return;
         }
         const out = await Deno.makeTempDir({ prefix: "nimi-pkg-" });
         try {
-          await writeNimiStandIn(out);
+          await writeNimiStandIn(out, deno);
           // In a network namespace of its own with loopback up, as in the Nix sandbox: another
           // program on this machine listening on 9229 must not fail it.
           const script =
@@ -111,7 +112,16 @@ Deno.test({
         } finally {
           await Deno.remove(out, { recursive: true });
         }
-      });
+      };
+      await t.step(
+        "the install check passes with this checkout as $out/bin/nimi",
+        installCheck(Deno.execPath()),
+      );
+      // Deno 2.9.6's CLI opens an inspector on SIGUSR1 unless nimi keeps it shut.
+      await t.step(
+        "the install check passes with Deno 2.9.6 running this checkout",
+        installCheck(await denoFromNpm("2.9.6")),
+      );
 
       await t.step("pkgs.nimi.lib is the nimi library", () => {
         assert.deepEqual(Object.keys(config.services), ["hello"]);
