@@ -53,6 +53,15 @@ function duration(ms: number): string {
 }
 
 /**
+ * A stop timeout in whole seconds, rounded up: the engine's StopTimeout is an integer number
+ * of seconds, and docker-compose 1.29 sends "5000ms" as 5.0, which the engine (podman's Docker
+ * API, tests/container/compose_test.ts) rejects.
+ */
+function graceSeconds(ms: number): string {
+  return `${Math.ceil(ms / 1000)}s`;
+}
+
+/**
  * A compose healthcheck for a probe: an exec probe's command, or `nimi probe` for tcp and http
  * (the image must hold nimi; `--nimi` names it). docker repeats it every `interval`.
  */
@@ -157,7 +166,7 @@ function service(
     warn.add(s.name, "restart delay", "docker uses its own growing delay");
   }
   out["stop_signal"] = s.stopSignal;
-  out["stop_grace_period"] = duration(s.stopTimeout);
+  out["stop_grace_period"] = graceSeconds(s.stopTimeout);
   if (s.readiness !== null) {
     const hc = healthcheck(s.readiness, nimi);
     if (hc !== null) out["healthcheck"] = hc;
