@@ -5,6 +5,7 @@
 set -eu
 missing=""
 need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need_file() { [ -e "$1" ] || missing="$missing $2"; }
 need supervisord supervisor
 need s6-svscan s6
 need runsvdir runit
@@ -20,6 +21,11 @@ need ps procps
 need python3 python3
 need podman podman
 need runc runc
+# podman's network stack (Recommends, not Depends): bridge networks and their DNS, which the
+# compose test's services use to reach each other by name.
+need_file /usr/lib/podman/netavark netavark
+need_file /usr/lib/podman/aardvark-dns aardvark-dns
+need_file /usr/sbin/iptables iptables
 need mmdebstrap mmdebstrap
 need man man-db
 need zsh zsh
