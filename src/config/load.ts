@@ -5,10 +5,16 @@
  */
 import type { ParseError } from "jsonc-parser";
 import { ConfigError } from "./diagnostics.ts";
+import { readBoundedFile, UnreadableFileError } from "./bounded_read.ts";
+import { depthExceededAt, MAX_CONFIG_BYTES, MAX_JSON_DEPTH } from "./limits.ts";
 
 /**
  * Reads and parses a config file. JSON is a subset of what is accepted: JSONC comments and
  * trailing commas are allowed in any file.
+ *
+ * Only a regular file of at most {@link MAX_CONFIG_BYTES} is read: a FIFO, a device or a huge
+ * file is refused before nimi blocks on it or fills its memory. A byte order mark is skipped;
+ * invalid UTF-8 is an error.
  *
  * @param file Path of the config file.
  * @returns The parsed JSON value.
@@ -17,8 +23,10 @@ import { ConfigError } from "./diagnostics.ts";
 export async function readConfigFile(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    const bytes = await readBoundedFile(file, MAX_CONFIG_BYTES);
+    text = decodeUtf8(file, bytes);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(file, [{
       severity: "error",
       path: "",
@@ -26,6 +34,19 @@ export async function readConfigFile(file: string): Promise<unknown> {
     }], { cause: e });
   }
   return parseConfigText(file, text);
+}
+
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    throw new ConfigError(file, [{
+      severity: "error",
+      path: "",
+      message: "invalid JSON: the file is not valid UTF-8",
+    }], { cause: e });
+  }
 }
 
 /**
@@ -42,6 +63,16 @@ export async function parseConfigText(file: string, text: string): Promise<unkno
       severity: "error",
       path: "",
       message: 'invalid JSON: the file is empty; expected an object with "services"',
+    }]);
+  }
+  const deep = depthExceededAt(text, MAX_JSON_DEPTH);
+  if (deep !== -1) {
+    const { line, column } = position(text, deep);
+    throw new ConfigError(file, [{
+      severity: "error",
+      path: "",
+      message: `invalid JSON at line ${line}, column ${column}: nested more than ` +
+        `${MAX_JSON_DEPTH} levels deep (the most nimi reads)`,
     }]);
   }
   try {
@@ -94,9 +125,11 @@ function describeParseError(code: string): string {
  * Turns a file system error into a short reason.
  *
  * @param e The error thrown by a Deno file API.
- * @returns "no such file", "permission denied", "is a directory" or the error's message.
+ * @returns "no such file", "permission denied", "is a directory", why a file is refused
+ *   ("is a FIFO, not a regular file", "is too large: ...") or the error's message.
  */
 export function describeFsError(e: unknown): string {
+  if (e instanceof UnreadableFileError) return e.message;
   if (e instanceof Deno.errors.NotFound) return "no such file";
   if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (e instanceof Deno.errors.IsADirectory) return "is a directory";

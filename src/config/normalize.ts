@@ -10,11 +10,16 @@ import { jsonPath } from "./diagnostics.ts";
 import { normalizeSignal } from "./signals.ts";
 import { findCycle } from "./graph.ts";
 import type { ConfigDataFile, NimiSettings, RestartPolicy, ServiceSpec } from "./types.ts";
+import {
+  credentialNameProblem,
+  environmentNameProblem,
+  nulProblem,
+  relativePathProblem,
+  serviceNameProblem,
+} from "./names.ts";
 
 /** Separator between a parent's and a child's name in flattened names. */
 export const NAME_SEPARATOR = "-";
-
-const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Result of normalisation: the services and settings, plus what was found on the way. */
 export interface Normalized {
@@ -38,6 +43,7 @@ export function normalize(config: RawConfig): Normalized {
   const settings = resolveSettings(config);
   const services: ServiceSpec[] = [];
   const seen = new Map<string, string>();
+  const reserved = settings.startup.runOnStartup === null ? [] : ["startup"];
 
   const visit = (
     name: string,
@@ -48,13 +54,8 @@ export function normalize(config: RawConfig): Normalized {
   ) => {
     const where = jsonPath(at);
     const flat = parent === null ? name : `${parent}${NAME_SEPARATOR}${name}`;
-    if (!VALID_NAME.test(flat)) {
-      diagnostics.push(err(
-        where,
-        `service name ${JSON.stringify(flat)} is not usable: use letters, digits, "_", "." ` +
-          `and "-", starting with a letter or digit`,
-      ));
-    }
+    const nameProblem = serviceNameProblem(flat, reserved);
+    if (nameProblem !== null) diagnostics.push(err(where, nameProblem));
     const other = seen.get(flat);
     if (other !== undefined) {
       diagnostics.push(err(
@@ -103,6 +104,7 @@ export function normalize(config: RawConfig): Normalized {
   }
   diagnostics.push(...checkDependencies(services));
   for (const d of checkCredentialNames(services)) diagnostics.push(d);
+  for (const d of checkKernelStrings(services, settings)) diagnostics.push(d);
   return { services, settings, diagnostics };
 }
 
@@ -182,6 +184,11 @@ function configData(raw: RawService, at: PropertyKey[], out: Diagnostic[]): Conf
       out.push(err(jsonPath([...where, "path"]), clean.error));
       continue;
     }
+    const pathProblem = relativePathProblem(clean.ok);
+    if (pathProblem !== null) {
+      out.push(err(jsonPath([...where, "path"]), pathProblem));
+      continue;
+    }
     const source = entry.source ?? null;
     const text = entry.text ?? null;
     if (source === null && text === null) {
@@ -199,7 +206,65 @@ function configData(raw: RawService, at: PropertyKey[], out: Diagnostic[]): Conf
     byPath.set(clean.ok, key);
     files.push({ key, path: clean.ok, source, text });
   }
+  out.push(...checkNesting(files, at));
   return files;
+}
+
+/**
+ * One entry's path cannot be a directory on the way to another's: its file or symlink would
+ * stand where the other needs a directory (a symlink there would lead the other outside).
+ */
+function checkNesting(files: readonly ConfigDataFile[], at: PropertyKey[]): Diagnostic[] {
+  const paths = new Map(files.map((f) => [f.path, f.key]));
+  const out: Diagnostic[] = [];
+  for (const f of files) {
+    const parts = f.path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const other = paths.get(parts.slice(0, i).join("/"));
+      if (other === undefined) continue;
+      out.push(err(
+        jsonPath([...at, "configData", f.key, "path"]),
+        `path "${f.path}" is inside "${parts.slice(0, i).join("/")}", which ` +
+          `configData.${JSON.stringify(other)} makes a file; a path cannot be both`,
+      ));
+      break;
+    }
+  }
+  return out;
+}
+
+/** Strings the kernel receives (programs, arguments, paths, environment) must not hold NUL. */
+function checkKernelStrings(
+  services: readonly ServiceSpec[],
+  settings: NimiSettings,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const check = (where: string, text: string | null) => {
+    const problem = text === null ? null : nulProblem(text);
+    if (problem !== null) out.push(err(where, problem));
+  };
+  check("settings.startup.runOnStartup", settings.startup.runOnStartup);
+  check("settings.logging.logsDir", settings.logging.logsDir);
+  for (const s of services) {
+    s.argv.forEach((a, i) => check(`${s.jsonPath}.process.argv[${i}]`, a));
+    check(`${s.jsonPath}.nimi.workingDirectory`, s.workingDirectory);
+    for (const [k, v] of Object.entries(s.environment)) {
+      const where = `${s.jsonPath}.nimi.environment.${JSON.stringify(k)}`;
+      const problem = environmentNameProblem(k);
+      if (problem !== null) out.push(err(where, problem));
+      else check(where, v);
+    }
+    for (const c of s.credentials) {
+      check(`${s.jsonPath}.nimi.credentials.${JSON.stringify(c.name)}`, c.path);
+    }
+    for (const f of s.configData) {
+      check(`${s.jsonPath}.configData.${JSON.stringify(f.key)}.source`, f.source);
+    }
+    for (const [role, p] of [["readiness", s.readiness], ["liveness", s.liveness]] as const) {
+      p?.command?.forEach((a, i) => check(`${s.jsonPath}.nimi.${role}.command[${i}]`, a));
+    }
+  }
+  return out;
 }
 
 function checkDependencies(services: readonly ServiceSpec[]): Diagnostic[] {
@@ -236,11 +301,9 @@ function checkCredentialNames(services: readonly ServiceSpec[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const s of services) {
     for (const c of s.credentials) {
-      if (c.name.includes("/") || c.name === "." || c.name === ".." || c.name === "") {
-        out.push(err(
-          `${s.jsonPath}.nimi.credentials.${JSON.stringify(c.name)}`,
-          `credential name must be a plain file name, got ${JSON.stringify(c.name)}`,
-        ));
+      const problem = credentialNameProblem(c.name);
+      if (problem !== null) {
+        out.push(err(`${s.jsonPath}.nimi.credentials.${JSON.stringify(c.name)}`, problem));
       }
     }
   }

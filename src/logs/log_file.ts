@@ -1,9 +1,13 @@
 /**
  * One service's log file, written in batches, with optional size-based rotation
  * (`<name>.log` -> `<name>.log.1` -> ... -> `<name>.log.<maxFiles>`, the oldest dropped).
+ * A rotation renames only the files that exist (its cost does not grow with `maxFiles`), and
+ * only inside the directory the file was opened in: if that directory was swapped (for a
+ * symlink elsewhere), the file is given up instead of renaming files wherever it points.
  *
  * @module
  */
+import { dirname } from "node:path";
 import { BatchWriter } from "./batch_writer.ts";
 
 /** Options for {@link LogFile.open}. */
@@ -22,10 +26,21 @@ export class LogFile {
   readonly #options: LogFileOptions;
   #file: Deno.FsFile;
   #size: number;
+  /** Rotated files that exist: `<name>.log.1` to `<name>.log.<rotated>`. */
+  #rotated: number;
+  readonly #dir: DirIdentity;
   readonly #writer: BatchWriter;
 
-  private constructor(path: string, file: Deno.FsFile, size: number, options: LogFileOptions) {
+  private constructor(
+    path: string,
+    file: Deno.FsFile,
+    size: number,
+    options: LogFileOptions,
+    state: { rotated: number; dir: DirIdentity },
+  ) {
     this.#path = path;
+    this.#rotated = state.rotated;
+    this.#dir = state.dir;
     this.#file = file;
     this.#size = size;
     this.#options = options;
@@ -45,9 +60,12 @@ export class LogFile {
    * @returns The open log file.
    */
   static async open(path: string, options: LogFileOptions): Promise<LogFile> {
+    const dir = await dirIdentity(dirname(path));
     const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
     const { size } = await file.stat();
-    return new LogFile(path, file, size, options);
+    let rotated = 0;
+    while (rotated < options.maxFiles && await exists(`${path}.${rotated + 1}`)) rotated++;
+    return new LogFile(path, file, size, options, { rotated, dir });
   }
 
   /** The writer lines are queued on (for back-pressure). */
@@ -87,18 +105,56 @@ export class LogFile {
 
   async #rotate(): Promise<void> {
     this.#file.close();
+    const dir = dirname(this.#path);
+    const now = await dirIdentity(dir);
+    if (now.dev !== this.#dir.dev || now.ino !== this.#dir.ino) {
+      throw new Error(
+        `log directory "${dir}" was replaced while nimi wrote to it; log file given up`,
+      );
+    }
     const keep = this.#options.maxFiles;
-    await Deno.remove(`${this.#path}.${keep}`).catch((e) => {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    });
-    for (let i = keep - 1; i >= 1; i--) {
+    if (this.#rotated >= keep) {
+      await Deno.remove(`${this.#path}.${keep}`).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
+    for (let i = Math.min(this.#rotated, keep - 1); i >= 1; i--) {
+      // A rotated file someone removed is a gap, not a failure.
       await Deno.rename(`${this.#path}.${i}`, `${this.#path}.${i + 1}`).catch((e) => {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       });
     }
     await Deno.rename(this.#path, `${this.#path}.1`);
-    this.#file = await Deno.open(this.#path, { append: true, create: true, mode: 0o600 });
+    this.#rotated = Math.min(this.#rotated + 1, keep);
+    this.#file = await Deno.open(this.#path, {
+      append: true,
+      create: true,
+      createNew: true,
+      mode: 0o600,
+    });
     this.#writer.target = this.#file;
     this.#size = 0;
+  }
+}
+
+/** Which directory a path names (to notice it being swapped). */
+interface DirIdentity {
+  dev: number;
+  ino: number | null;
+}
+
+async function dirIdentity(dir: string): Promise<DirIdentity> {
+  const info = await Deno.lstat(dir);
+  if (!info.isDirectory) throw new Error(`log directory "${dir}" is not a directory`);
+  return { dev: info.dev, ino: info.ino };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
   }
 }

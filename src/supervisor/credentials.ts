@@ -7,6 +7,9 @@
  * @module
  */
 import type { ServiceSpec } from "../config/mod.ts";
+import { readBoundedFile } from "../config/bounded_read.ts";
+import { describeFsError } from "../config/load.ts";
+import { MAX_CREDENTIAL_BYTES } from "../config/limits.ts";
 
 /** A credential file that cannot be provided; the message names service, credential and path. */
 export class CredentialError extends Error {
@@ -51,7 +54,8 @@ export interface PreparedCredentials {
  * @param spec The service (its name and credentials).
  * @param options Where, and for which user.
  * @returns The directory, or null when the service has no credentials.
- * @throws {CredentialError} When a source file cannot be read; nothing is left behind.
+ * @throws {CredentialError} When a source file cannot be read, is not a regular file or is
+ *   larger than 1 MiB; nothing is left behind.
  * @example
  * ```ts
  * const creds = await prepareCredentials(spec, { uid: 65534, gid: 65534 });
@@ -73,13 +77,10 @@ export async function prepareCredentials(
     for (const c of spec.credentials) {
       let data: Uint8Array;
       try {
-        data = await Deno.readFile(c.path);
+        // A FIFO, a device or a huge file is refused, not read forever.
+        data = await readBoundedFile(c.path, MAX_CREDENTIAL_BYTES);
       } catch (e) {
-        const why = e instanceof Deno.errors.NotFound
-          ? "no such file"
-          : e instanceof Error
-          ? e.message
-          : String(e);
+        const why = describeFsError(e);
         throw new CredentialError(
           `Cannot read credential "${c.name}" of service "${spec.name}" from ` +
             `${JSON.stringify(c.path)}: ${why}`,

@@ -224,14 +224,16 @@ export class Supervisor {
       : configDirBase();
     const results = await Promise.allSettled(this.#config.services.map(async (spec) => {
       const env: Record<string, string> = {};
-      if (spec.configData.length > 0) {
-        const dir = await createConfigDir(spec, base);
-        this.#cleanups.push(() => removeConfigDir(dir));
-        env.XDG_CONFIG_HOME = dir;
-      }
       const extra = await this.#options.prepare?.(spec);
       if (extra?.cleanup) this.#cleanups.push(extra.cleanup);
       if (extra?.release) this.#releases.set(spec.name, extra.release);
+      if (spec.configData.length > 0) {
+        // Owned by the service's user, so it can read its configData (docs/run.md).
+        const owner = { ...optional("uid", extra?.uid), ...optional("gid", extra?.gid) };
+        const dir = await createConfigDir(spec, base, owner);
+        this.#cleanups.push(() => removeConfigDir(dir));
+        env.XDG_CONFIG_HOME = dir;
+      }
       this.#extras.set(spec.name, { ...extra, env: { ...env, ...extra?.env } });
     }));
     let ok = true;
@@ -311,6 +313,10 @@ export class Supervisor {
     }
     this.#schedule();
   }
+}
+
+function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
 function errorText(e: unknown): string {
