@@ -11,6 +11,7 @@ import { findCommand } from "./command_table.ts";
 import { commandHelp, overviewHelp } from "./help.ts";
 import { type Output, processOutput } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
+import { describeSystemError } from "./system_error.ts";
 import { VERSION } from "../version.ts";
 
 /** Runs one command. */
@@ -83,7 +84,8 @@ function helpText(args: CliArgs): string {
  *
  * @param e What was thrown.
  * @param io Where to write.
- * @returns 2 for usage and config errors, 1 otherwise.
+ * @returns 2 for usage and config errors, 1 otherwise (an error of the environment, such as no
+ *   file descriptors left, is named as such; anything else is nimi's own "internal error").
  */
 export function reportError(e: unknown, io: Output): number {
   if (e instanceof ConfigError) {
@@ -98,6 +100,12 @@ export function reportError(e: unknown, io: Output): number {
     return e.exitCode;
   }
   const message = e instanceof Error ? e.message : String(e);
+  const system = describeSystemError(e);
+  if (system !== null) {
+    // The machine, not nimi: a full table of open files, a read-only or full file system.
+    io.err(`nimi: ${system}\n`);
+    return 1;
+  }
   io.err(`nimi: internal error: ${message}\n`);
   if (Deno.env.get("NIMI_DEBUG") && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
   return 1;

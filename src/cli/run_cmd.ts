@@ -30,7 +30,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   printWarnings(config.file, config.warnings, io);
   const setup = await ServiceSetup.create(config);
   const { logging } = config.settings;
-  const logDir = logging.enable ? await createRunLogDir(logging.logsDir) : null;
+  const logDir = logging.enable ? await openLogDir(logging.logsDir, io) : null;
   const names = config.services.map((s) => s.name);
   if (config.settings.startup.runOnStartup !== null) names.unshift("startup");
   // Under journald the console lines carry syslog priorities instead of colours.
@@ -138,6 +138,19 @@ function stopOnInternalError(
     code: (code) => (failed && code === 0 ? 1 : code),
     remove: () => globalThis.removeEventListener("unhandledrejection", onUnhandled),
   };
+}
+
+/**
+ * The run's log directory, or null when it cannot be made (read-only, a file, another user's):
+ * that is said once, and the services still run with their output on the console.
+ */
+async function openLogDir(logsDir: string, io: Output): Promise<string | null> {
+  try {
+    return await createRunLogDir(logsDir);
+  } catch (e) {
+    io.err(`nimi: ${errorText(e)}; no log files, output goes to the console only\n`);
+    return null;
+  }
 }
 
 function useColor(): boolean {

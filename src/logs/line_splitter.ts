@@ -9,10 +9,23 @@
 const LF = 10;
 
 /**
- * Longest line kept whole. Longer runs of bytes without a newline are passed on in pieces of
- * this size, so a service printing binary data without newlines cannot exhaust memory.
+ * Longest line kept whole (64 KiB). A longer run of bytes without a newline is passed on in
+ * pieces of this size, each followed by {@link CONTINUES_MARKER}, so a service printing
+ * hundreds of MB without a newline, or binary data, holds at most this much of nimi's memory.
  */
-export const MAX_LINE_BYTES: number = 8 * 1024 * 1024;
+export const MAX_LINE_BYTES: number = 64 * 1024;
+
+/** Appended to each piece of a cut line but the last: the line goes on in the next one. */
+export const CONTINUES_MARKER = " [nimi: line continues]";
+
+const MARKER_BYTES = new TextEncoder().encode(CONTINUES_MARKER);
+
+function marked(piece: Uint8Array): Uint8Array {
+  const out = new Uint8Array(piece.length + MARKER_BYTES.length);
+  out.set(piece);
+  out.set(MARKER_BYTES, piece.length);
+  return out;
+}
 
 /**
  * The complete lines found in one chunk, described without copying: `first` (a line completed
@@ -31,7 +44,7 @@ export interface LineScan {
   ends: Int32Array;
   /** Lines inside `data`. */
   count: number;
-  /** Pieces of an over-long line, after the others. */
+  /** Pieces of an over-long line, after the others, each ending with the marker. */
   rest: Uint8Array[];
 }
 
@@ -98,7 +111,7 @@ export class LineSplitter {
       this.#carryLength += partial.length;
       while (this.#carryLength >= this.#maxLine) {
         const all = this.#takeCarry();
-        rest.push(all.subarray(0, this.#maxLine));
+        rest.push(marked(all.subarray(0, this.#maxLine)));
         if (all.length > this.#maxLine) {
           this.#carry.push(all.subarray(this.#maxLine));
           this.#carryLength = all.length - this.#maxLine;

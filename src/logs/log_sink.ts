@@ -114,7 +114,9 @@ export class LogSink {
   }
 
   /**
-   * Creates the sink, opening one log file per name when a log directory is given.
+   * Creates the sink, opening one log file per name when a log directory is given. A file
+   * that cannot be opened is reported through `onError` and left out; its lines still reach
+   * the console.
    *
    * @param options See {@link LogSinkOptions}.
    * @returns The sink.
@@ -125,14 +127,19 @@ export class LogSink {
     if (logDir !== null) {
       await Promise.all(options.names.map(async (name) => {
         const path = join(logDir, `${name}.log`);
-        files.set(
-          name,
-          await LogFile.open(path, {
-            maxBytes: options.maxBytes ?? null,
-            maxFiles: options.maxFiles ?? 5,
-            onError: (e) => options.onError?.(path, e),
-          }),
-        );
+        try {
+          files.set(
+            name,
+            await LogFile.open(path, {
+              maxBytes: options.maxBytes ?? null,
+              maxFiles: options.maxFiles ?? 5,
+              onError: (e) => options.onError?.(path, e),
+            }),
+          );
+        } catch (e) {
+          // The console still gets this service's lines: losing a file must not stop a run.
+          options.onError?.(path, e);
+        }
       }));
     }
     return new LogSink(options, files);

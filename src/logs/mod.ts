@@ -6,7 +6,13 @@
  */
 export { LogSink, ServiceStream } from "./log_sink.ts";
 export type { Channel, LineListener, LogSinkOptions } from "./log_sink.ts";
-export { linesOf, LineSplitter, MAX_LINE_BYTES, prefixScan } from "./line_splitter.ts";
+export {
+  CONTINUES_MARKER,
+  linesOf,
+  LineSplitter,
+  MAX_LINE_BYTES,
+  prefixScan,
+} from "./line_splitter.ts";
 export type { LineScan } from "./line_splitter.ts";
 export { BatchWriter } from "./batch_writer.ts";
 export type { BatchWriterOptions, ByteWriter } from "./batch_writer.ts";

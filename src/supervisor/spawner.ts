@@ -48,37 +48,103 @@ export function describeSpawnError(
   cwd: string | null,
   error: unknown,
 ): SpawnFailure {
-  if (error instanceof Deno.errors.NotFound) {
-    if (cwd !== null && !isDirectory(cwd)) {
+  const notFound = SPAWN_FAILURE_CODES.notFound;
+  const cannot = SPAWN_FAILURE_CODES.notExecutable;
+  if (cwd !== null && (error instanceof Deno.errors.NotFound || isNotADirectory(error))) {
+    const kind = pathKind(cwd);
+    if (kind !== "directory") {
       return {
-        message: `cannot start: working directory "${cwd}" not found`,
-        code: SPAWN_FAILURE_CODES.notFound,
+        message: `cannot start: working directory "${cwd}" ${
+          kind === "missing" ? "not found" : "is not a directory"
+        }`,
+        code: notFound,
       };
     }
-    const where = program.includes("/") ? "" : " in PATH";
+  }
+  if (error instanceof Deno.errors.NotFound) {
+    if (!program.includes("/")) {
+      return { message: `cannot start: program "${program}" not found in PATH`, code: notFound };
+    }
+    if (pathKind(program) === "missing") {
+      return { message: `cannot start: program "${program}" not found`, code: notFound };
+    }
+    // The program is there, so what is missing is what the kernel runs it with.
+    const interpreter = shebangOf(program);
     return {
-      message: `cannot start: program "${program}" not found${where}`,
-      code: SPAWN_FAILURE_CODES.notFound,
+      message: interpreter === null
+        ? `cannot start: program "${program}" exists but its loader (ELF interpreter) is missing`
+        : `cannot start: interpreter "${interpreter}" of program "${program}" not found`,
+      code: notFound,
     };
   }
   if (error instanceof Deno.errors.PermissionDenied) {
+    const kind = program.includes("/") ? pathKind(program) : "file";
+    if (kind === "directory") {
+      return { message: `cannot start: program "${program}" is a directory`, code: cannot };
+    }
+    const interpreter = program.includes("/") ? shebangOf(program) : null;
+    if (interpreter !== null && isExecutable(program)) {
+      return {
+        message: `cannot start: interpreter "${interpreter}" of program "${program}" ` +
+          `cannot be executed (permission denied)`,
+        code: cannot,
+      };
+    }
     return {
       message: `cannot start: program "${program}" is not executable (permission denied)`,
-      code: SPAWN_FAILURE_CODES.notExecutable,
+      code: cannot,
     };
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return {
-    message: `cannot start program "${program}": ${detail}`,
-    code: SPAWN_FAILURE_CODES.notExecutable,
-  };
+  return { message: `cannot start program "${program}": ${detail}`, code: cannot };
 }
 
-function isDirectory(path: string): boolean {
+function isNotADirectory(error: unknown): boolean {
+  return error instanceof Deno.errors.NotADirectory ||
+    (error instanceof Error && /not a directory/i.test(error.message));
+}
+
+function pathKind(path: string): "missing" | "directory" | "file" {
   try {
-    return Deno.statSync(path).isDirectory;
+    return Deno.statSync(path).isDirectory ? "directory" : "file";
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return "missing";
+    }
+    if (e instanceof Deno.errors.PermissionDenied) return "file";
     throw e;
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    return ((Deno.statSync(path).mode ?? 0) & 0o111) !== 0;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied) {
+      return false;
+    }
+    throw e;
+  }
+}
+
+/** The interpreter named by a script's `#!` line, or null (not a script, or unreadable). */
+function shebangOf(path: string): string | null {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotFound) {
+      return null;
+    }
+    throw e;
+  }
+  try {
+    const head = new Uint8Array(256);
+    const n = file.readSync(head) ?? 0;
+    const line = new TextDecoder().decode(head.subarray(0, n)).split("\n")[0]!;
+    if (!line.startsWith("#!")) return null;
+    return line.slice(2).trim().split(/\s+/)[0] || null;
+  } finally {
+    file.close();
   }
 }

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { linesOf, LineSplitter, prefixScan } from "../../src/logs/line_splitter.ts";
+import {
+  CONTINUES_MARKER,
+  linesOf,
+  LineSplitter,
+  MAX_LINE_BYTES,
+  prefixScan,
+} from "../../src/logs/line_splitter.ts";
 import { prefixLines } from "../../src/logs/format.ts";
 
 const enc = new TextEncoder();
@@ -28,12 +34,12 @@ Deno.test("LineSplitter.push() passes invalid UTF-8 through byte for byte", () =
   assert.deepEqual(lines.map((l) => [...l]), [[0xff, 0xfe, 0x00, 0xc3], [0x80]]);
 });
 
-Deno.test("LineSplitter.push() keeps a 2 MiB line whole across many chunks", () => {
+Deno.test("LineSplitter.push() keeps a line of MAX_LINE_BYTES whole across many chunks", () => {
   const s = new LineSplitter();
-  const line = new Uint8Array(2 * 1024 * 1024).fill(120);
+  const line = new Uint8Array(MAX_LINE_BYTES - 1).fill(120);
   const out: Uint8Array[] = [];
-  for (let off = 0; off < line.length; off += 65536) {
-    out.push(...s.push(line.subarray(off, off + 65536)));
+  for (let off = 0; off < line.length; off += 4096) {
+    out.push(...s.push(line.subarray(off, off + 4096)));
   }
   assert.equal(out.length, 0);
   out.push(...s.push(bytes("\nnext\n")));
@@ -45,7 +51,10 @@ Deno.test("LineSplitter.push() keeps a 2 MiB line whole across many chunks", () 
 
 Deno.test("LineSplitter.push() cuts a run without newline at the maximum line length", () => {
   const s = new LineSplitter(4);
-  assert.deepEqual(text(s.push(bytes("abcdefghij"))), ["abcd", "efgh"]);
+  assert.deepEqual(text(s.push(bytes("abcdefghij"))), [
+    `abcd${CONTINUES_MARKER}`,
+    `efgh${CONTINUES_MARKER}`,
+  ]);
   assert.deepEqual(text(s.end()), ["ij"]);
 });
 
