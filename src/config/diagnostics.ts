@@ -73,7 +73,9 @@ export function jsonPath(segments: readonly PropertyKey[]): string {
     if (typeof s === "number") out += `[${s}]`;
     else {
       const key = String(s);
-      const part = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
+      // A hostile 10,000-character key must not make a 10,000-character message.
+      const short = key.length > 60 ? `${key.slice(0, 57)}...` : key;
+      const part = /^[A-Za-z0-9_-]+$/.test(short) ? short : JSON.stringify(short);
       out += out === "" ? part : `.${part}`;
     }
   }

@@ -16,6 +16,7 @@ import {
   nulProblem,
   relativePathProblem,
   serviceNameProblem,
+  show,
 } from "./names.ts";
 
 /** Separator between a parent's and a child's name in flattened names. */
@@ -60,7 +61,7 @@ export function normalize(config: RawConfig): Normalized {
     if (other !== undefined) {
       diagnostics.push(err(
         where,
-        `flattened name "${flat}" is also the name of ${other}; rename one of them`,
+        `flattened name ${show(flat)} is also the name of ${other}; rename one of them`,
       ));
     } else seen.set(flat, where);
 
@@ -249,16 +250,16 @@ function checkKernelStrings(
     s.argv.forEach((a, i) => check(`${s.jsonPath}.process.argv[${i}]`, a));
     check(`${s.jsonPath}.nimi.workingDirectory`, s.workingDirectory);
     for (const [k, v] of Object.entries(s.environment)) {
-      const where = `${s.jsonPath}.nimi.environment.${JSON.stringify(k)}`;
+      const where = `${s.jsonPath}.nimi.environment.${show(k)}`;
       const problem = environmentNameProblem(k);
       if (problem !== null) out.push(err(where, problem));
       else check(where, v);
     }
     for (const c of s.credentials) {
-      check(`${s.jsonPath}.nimi.credentials.${JSON.stringify(c.name)}`, c.path);
+      check(`${s.jsonPath}.nimi.credentials.${show(c.name)}`, c.path);
     }
     for (const f of s.configData) {
-      check(`${s.jsonPath}.configData.${JSON.stringify(f.key)}.source`, f.source);
+      check(`${s.jsonPath}.configData.${show(f.key)}.source`, f.source);
     }
     for (const [role, p] of [["readiness", s.readiness], ["liveness", s.liveness]] as const) {
       p?.command?.forEach((a, i) => check(`${s.jsonPath}.nimi.${role}.command[${i}]`, a));
@@ -303,7 +304,7 @@ function checkCredentialNames(services: readonly ServiceSpec[]): Diagnostic[] {
     for (const c of s.credentials) {
       const problem = credentialNameProblem(c.name);
       if (problem !== null) {
-        out.push(err(`${s.jsonPath}.nimi.credentials.${JSON.stringify(c.name)}`, problem));
+        out.push(err(`${s.jsonPath}.nimi.credentials.${show(c.name)}`, problem));
       }
     }
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import { type AnySchema, unwrap } from "./schema_kit.ts";
+import { show } from "./names.ts";
 import { type Diagnostic, jsonPath } from "./diagnostics.ts";
 
 /**
@@ -38,7 +39,7 @@ function walk(schema: AnySchema, value: unknown, path: PropertyKey[], out: Diagn
         out.push({
           severity: "warning",
           path: jsonPath([...path, key]),
-          message: `unknown key "${key}"${close ? `; did you mean "${close}"?` : ""}`,
+          message: `unknown key ${show(key)}${close ? `; did you mean "${close}"?` : ""}`,
         });
       }
     }

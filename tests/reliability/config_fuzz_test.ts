@@ -1,0 +1,93 @@
+/**
+ * The config fuzzer: 2,000 mutations of the valid fixtures (fixed seed), plus the special
+ * files (empty, 50 MB, FIFO, /dev/zero). Each must end with exit 0 or 2 and a short message:
+ * never a stack trace, an "internal error", a hang or another exit code. The cases run
+ * through the real CLI entry (`main`) in this process, so 2,000 take seconds; a few run as
+ * real `nimi` processes to check the exit code and stderr the user sees.
+ */
+import assert from "node:assert/strict";
+import { main } from "../../src/cli/main.ts";
+import { MemoryOutput } from "../../src/cli/output.ts";
+import { REPO_ROOT, runCli } from "../helpers/cli.ts";
+import { mutations } from "./config_mutations.ts";
+
+const CASES = 2000;
+const SEED = 17;
+
+async function seeds(): Promise<unknown[]> {
+  const dir = `${REPO_ROOT}/tests/fixtures/valid`;
+  const out: unknown[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.endsWith(".json")) out.push(JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`)));
+  }
+  out.push(JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/examples/demo.json`)));
+  return out;
+}
+
+/** What a run of `validate` must look like, whatever the input. */
+function assertClean(label: string, code: number, stderr: string): void {
+  assert.ok(code === 0 || code === 2, `${label}: exit ${code}\n${stderr.slice(0, 500)}`);
+  assert.doesNotMatch(stderr, /internal error|\n\s+at |Stack backtrace|RangeError/, label);
+  const lines = stderr.split("\n").length;
+  assert.ok(lines < 60 && stderr.length < 20_000, `${label}: ${lines} lines of errors`);
+}
+
+async function validateInProcess(file: string): Promise<{ code: number; stderr: string }> {
+  const io = new MemoryOutput();
+  const code = await main(["--config", file, "validate"], io);
+  return { code, stderr: io.stderr };
+}
+
+Deno.test(`config fuzzer: ${CASES} mutations (seed ${SEED}) end in exit 0 or 2 with a short message`, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-reliability-fuzz-" });
+  try {
+    const file = `${dir}/config.json`;
+    const counts = { 0: 0, 2: 0 } as Record<number, number>;
+    for (const m of mutations(await seeds(), CASES, SEED)) {
+      await Deno.writeFile(file, m.bytes);
+      const { code, stderr } = await validateInProcess(file);
+      assertClean(m.label, code, stderr);
+      counts[code] = (counts[code] ?? 0) + 1;
+    }
+    // The mutations must mostly break things, and some must survive: both paths are fuzzed.
+    assert.ok(counts[2]! > CASES / 2, `only ${counts[2]} rejected`);
+    assert.ok(counts[0]! > 20, `only ${counts[0]} accepted`);
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(`fuzz: ${CASES} cases: ${counts[0]} valid, ${counts[2]} rejected\n`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("config fuzzer: empty, 50 MB, FIFO and /dev/zero configs are refused at once by the real CLI", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-reliability-fuzz-" });
+  try {
+    const empty = `${dir}/empty.json`;
+    await Deno.writeTextFile(empty, "");
+    const huge = `${dir}/huge.json`;
+    await Deno.writeTextFile(huge, `{"services":{},"meta":"${"x".repeat(50 * 1024 * 1024)}"}`);
+    const fifo = `${dir}/fifo.json`;
+    const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    assert.ok(mk.success, "mkfifo failed");
+    const cases: [string, string, RegExp][] = [
+      ["empty file", empty, /the file is empty/],
+      ["50 MB file", huge, /is too large: \d+ bytes, at most 16777216 are read/],
+      ["FIFO", fifo, /is a FIFO, not a regular file/],
+      ["/dev/zero", "/dev/zero", /is a character device, not a regular file/],
+    ];
+    for (const [name, file, message] of cases) {
+      await t.step(name, async () => {
+        for (const command of ["validate", "run"]) {
+          const r = await runCli(["--config", file, command]);
+          assert.equal(r.code, 2, r.stderr);
+          assert.match(r.stderr, message);
+          assert.match(r.stderr, new RegExp(`^nimi: ${file.replace(/\//g, "\\/")}: `));
+          assertClean(name, r.code, r.stderr);
+        }
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
