@@ -8,6 +8,7 @@ import { loadConfig } from "../config/mod.ts";
 import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { Supervisor } from "../supervisor/mod.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
+import { HANDLED_SIGNAL_NUMBERS } from "../pid1/signal_table.ts";
 import { ServiceSetup } from "../supervisor/service_setup.ts";
 import { journalStreams } from "../systemd/journal.ts";
 import { SystemdNotifier } from "../systemd/notifier.ts";
@@ -26,7 +27,7 @@ import { printWarnings, requireConfig } from "./common.ts";
  */
 export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const file = requireConfig(args);
-  const config = await loadConfig(file, { strict: args.strict });
+  const config = await stoppableWhile(() => loadConfig(file, { strict: args.strict }));
   printWarnings(config.file, config.warnings, io);
   const setup = await ServiceSetup.create(config);
   const { logging } = config.settings;
@@ -99,6 +100,22 @@ export function installStopSignals(supervisor: Supervisor, reaper: Reaper): () =
       reaper.signalLeftovers("SIGKILL");
     }
   });
+}
+
+/**
+ * Runs a step before anything is started (reading the config, which may be a pipe that waits
+ * for a writer): a SIGINT or SIGTERM meanwhile ends nimi at once with `128 + N`, as nothing
+ * needs stopping yet. Other signals are dropped: there is no service to pass them to.
+ */
+async function stoppableWhile<T>(step: () => Promise<T>): Promise<T> {
+  const detach = installSignalListeners().attach(({ signal, action }) => {
+    if (action !== "forward") Deno.exit(128 + HANDLED_SIGNAL_NUMBERS[signal]);
+  });
+  try {
+    return await step();
+  } finally {
+    detach();
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * Reading a file nimi was told about (the config, a credential) with a bound: only regular
- * files, never more than a limit. A FIFO would block the read forever and a device such as
- * `/dev/zero` never ends, so both are refused before they are opened.
+ * Reading a file nimi was told about (the config, a credential) with a bound: never more
+ * than a limit, and only a regular file (or, when asked, a FIFO such as `--config /dev/stdin`).
+ * A device such as `/dev/zero` never ends and is refused before it is opened; a FIFO is read
+ * up to the limit (opening one waits for a writer: callers keep signals working meanwhile).
  *
  * @module
  */
@@ -27,7 +28,8 @@ function kind(info: Deno.FileInfo): string {
   return "not a regular file";
 }
 
-function check(info: Deno.FileInfo, maxBytes: number): void {
+function check(info: Deno.FileInfo, maxBytes: number, allowFifo: boolean): void {
+  if (allowFifo && info.isFifo) return;
   if (!info.isFile) {
     const what = kind(info);
     throw new UnreadableFileError(
@@ -46,6 +48,7 @@ function check(info: Deno.FileInfo, maxBytes: number): void {
  *
  * @param path The file (symlinks are followed).
  * @param maxBytes The most bytes read.
+ * @param options `allowFifo`: read a FIFO (a pipe) too, up to `maxBytes`.
  * @returns The content.
  * @throws {UnreadableFileError} When it is not a regular file or is larger than `maxBytes`
  *   (checked before reading, and again while reading a file that grows).
@@ -55,12 +58,17 @@ function check(info: Deno.FileInfo, maxBytes: number): void {
  * const bytes = await readBoundedFile("/etc/hostname", 4096);
  * ```
  */
-export async function readBoundedFile(path: string, maxBytes: number): Promise<Uint8Array> {
+export async function readBoundedFile(
+  path: string,
+  maxBytes: number,
+  options: { allowFifo?: boolean } = {},
+): Promise<Uint8Array> {
+  const allowFifo = options.allowFifo ?? false;
   // stat first: opening a FIFO blocks until someone writes to it.
-  check(await Deno.stat(path), maxBytes);
+  check(await Deno.stat(path), maxBytes, allowFifo);
   using file = await Deno.open(path, { read: true });
   const info = await file.stat();
-  check(info, maxBytes);
+  check(info, maxBytes, allowFifo);
   const chunks: Uint8Array[] = [];
   let total = 0;
   const buffer = new Uint8Array(Math.min(Math.max(info.size + 1, 4096), maxBytes + 1));

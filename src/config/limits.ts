@@ -29,6 +29,7 @@ export const MAX_RELATIVE_PATH_BYTES = 1024;
 /** Names that would make a service's lines or files look like nimi's own. */
 export const RESERVED_NAMES: readonly string[] = ["nimi"];
 
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**

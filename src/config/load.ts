@@ -12,8 +12,8 @@ import { depthExceededAt, MAX_CONFIG_BYTES, MAX_JSON_DEPTH } from "./limits.ts";
  * Reads and parses a config file. JSON is a subset of what is accepted: JSONC comments and
  * trailing commas are allowed in any file.
  *
- * Only a regular file of at most {@link MAX_CONFIG_BYTES} is read: a FIFO, a device or a huge
- * file is refused before nimi blocks on it or fills its memory. A byte order mark is skipped;
+ * At most {@link MAX_CONFIG_BYTES} are read, from a regular file or a pipe (`/dev/stdin`): a
+ * device or a huge file is refused before nimi reads it or fills its memory. A byte order mark is skipped;
  * invalid UTF-8 is an error.
  *
  * @param file Path of the config file.
@@ -23,7 +23,8 @@ import { depthExceededAt, MAX_CONFIG_BYTES, MAX_JSON_DEPTH } from "./limits.ts";
 export async function readConfigFile(file: string): Promise<unknown> {
   let text: string;
   try {
-    const bytes = await readBoundedFile(file, MAX_CONFIG_BYTES);
+    // A pipe is fine (`--config /dev/stdin`); a device or an endless stream is not.
+    const bytes = await readBoundedFile(file, MAX_CONFIG_BYTES, { allowFifo: true });
     text = decodeUtf8(file, bytes);
   } catch (e) {
     if (e instanceof ConfigError) throw e;

@@ -109,7 +109,7 @@ export class LineSplitter {
       const partial = chunk.slice(tail);
       this.#carry.push(partial);
       this.#carryLength += partial.length;
-      while (this.#carryLength >= this.#maxLine) {
+      while (this.#carryLength > this.#maxLine) {
         const all = this.#takeCarry();
         rest.push(marked(all.subarray(0, this.#maxLine)));
         if (all.length > this.#maxLine) {

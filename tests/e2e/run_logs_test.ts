@@ -1,3 +1,4 @@
+import { CONTINUES_MARKER } from "../../src/logs/mod.ts";
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { runNimi, sh } from "./run_helpers.ts";
@@ -112,8 +113,10 @@ Deno.test("nimi run passes long lines, binary and a final partial line through",
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   const bytes = out.stdout;
   const text = new TextDecoder("latin1").decode(bytes);
-  const long = `b    | ${"x".repeat(2097152)}\n`;
-  assert.ok(text.includes(long), "the 2 MiB line arrives whole");
+  // Cut at 64 KiB (MAX_LINE_BYTES): 31 pieces marked as continuing, then the last 64 KiB.
+  const piece = "x".repeat(65536);
+  const long = `b    | ${piece}${CONTINUES_MARKER}\n`.repeat(31) + `b    | ${piece}\n`;
+  assert.ok(text.includes(long), "the 2 MiB line arrives in marked 64 KiB pieces");
   assert.ok(text.includes("b    | bin \xff\xfe\x00 end\n"), "invalid UTF-8 and NUL pass unchanged");
   assert.ok(text.includes("b    | no newline\n"), "the final partial line is flushed");
 });

@@ -60,20 +60,16 @@ Deno.test(`config fuzzer: ${CASES} mutations (seed ${SEED}) end in exit 0 or 2 w
   }
 });
 
-Deno.test("config fuzzer: empty, 50 MB, FIFO and /dev/zero configs are refused at once by the real CLI", async (t) => {
+Deno.test("config fuzzer: empty, 50 MB and /dev/zero configs are refused at once by the real CLI", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "nimi-test-reliability-fuzz-" });
   try {
     const empty = `${dir}/empty.json`;
     await Deno.writeTextFile(empty, "");
     const huge = `${dir}/huge.json`;
     await Deno.writeTextFile(huge, `{"services":{},"meta":"${"x".repeat(50 * 1024 * 1024)}"}`);
-    const fifo = `${dir}/fifo.json`;
-    const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-    assert.ok(mk.success, "mkfifo failed");
     const cases: [string, string, RegExp][] = [
       ["empty file", empty, /the file is empty/],
       ["50 MB file", huge, /is too large: \d+ bytes, at most 16777216 are read/],
-      ["FIFO", fifo, /is a FIFO, not a regular file/],
       ["/dev/zero", "/dev/zero", /is a character device, not a regular file/],
     ];
     for (const [name, file, message] of cases) {
@@ -91,3 +87,67 @@ Deno.test("config fuzzer: empty, 50 MB, FIFO and /dev/zero configs are refused a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SIGTERM and SIGINT end validate and run while they wait on a FIFO config; a pipe is read with a bound", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-reliability-fifo-" });
+  try {
+    const fifo = `${dir}/config.json`;
+    const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    assert.ok(mk.success, "mkfifo failed");
+    for (const command of ["validate", "run"]) {
+      for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+        await t.step(`${command}, ${signal}`, async () => {
+          const child = new Deno.Command(Deno.execPath(), {
+            args: ["run", "-A", `${REPO_ROOT}/mod.ts`, "--config", fifo, command],
+            stdin: "null",
+            stdout: "piped",
+            stderr: "piped",
+          }).spawn();
+          // Until it is blocked opening the FIFO: its listeners are installed by then.
+          await waitForFifoOpen(child.pid, fifo);
+          child.kill(signal);
+          // Before the fix nimi waited here forever: a bounded wait makes that a failure.
+          const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+          const out = await child.output();
+          clearTimeout(timer);
+          assert.equal(out.code, code, new TextDecoder().decode(out.stderr));
+        });
+      }
+    }
+    await t.step("a pipe longer than the limit is cut off with exit 2", async () => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${REPO_ROOT}/mod.ts`, "--config", "/dev/stdin", "validate"],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      const chunk = new Uint8Array(1 << 20).fill(0x20);
+      // 17 MiB of spaces: more than the 16 MiB nimi reads; nimi closes the pipe when done.
+      const feeding = (async () => {
+        for (let i = 0; i < 17; i++) await writer.write(chunk);
+        await writer.close();
+      })().catch(() => {});
+      const out = await child.output();
+      await feeding;
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 2, stderr);
+      assert.match(stderr, /is too large: more than 16777216 bytes/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Waits until one of a process's threads is blocked opening a FIFO (waiting for a writer). */
+async function waitForFifoOpen(pid: number, fifo: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+      const wchan = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/wchan`).catch(() => "");
+      if (wchan === "wait_for_partner") return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`process ${pid} never waited on ${fifo}`);
+}

@@ -119,7 +119,11 @@ function nestedServices(depth: number): string {
  * @param seed The PRNG seed.
  * @returns The mutations.
  */
-export function* mutations(seeds: readonly unknown[], count: number, seed: number) {
+export function* mutations(
+  seeds: readonly unknown[],
+  count: number,
+  seed: number,
+): Generator<Mutation> {
   const rand = prng(seed);
   for (let i = 0; i < count; i++) {
     const base = structuredClone(pick(rand, seeds)) as Json;

@@ -36,17 +36,19 @@ Deno.test("createConfigDir() links sources, writes texts, private, and removeCon
 Deno.test("createConfigDir() names the service and removes its directory when it fails", async () => {
   const base = await Deno.makeTempDir();
   try {
-    const spec = validateConfig({
+    const valid = validateConfig({
       services: {
         web: {
           process: { argv: ["/bin/true"] },
-          configData: {
-            a: { path: "same", text: "1" },
-            b: { path: "same/child", text: "2" },
-          },
+          configData: { a: { path: "same", text: "1" } },
         },
       },
     }, "t.json").services[0]!;
+    // validate refuses a path inside another entry's file; the runtime must fail cleanly too.
+    const spec = {
+      ...valid,
+      configData: [...valid.configData, { key: "b", path: "same/child", source: null, text: "2" }],
+    };
     await assert.rejects(
       () => createConfigDir(spec, base),
       /Cannot prepare configData of service "web"/,
