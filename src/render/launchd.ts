@@ -10,25 +10,65 @@ import { launchArgv, planLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
 import { dependencyWaits } from "./readiness_wait.ts";
 import { RenderError } from "./render_error.ts";
+import { printfFormat, shQuote } from "./sh_quote.ts";
 import type { RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
 /** A property list value. */
 export type PlistValue = string | number | boolean | PlistValue[] | { [key: string]: PlistValue };
 
+// deno-lint-ignore no-control-regex
+const NOT_XML = /[\x00-\x08\x0b\x0c\x0e-\x1f]/;
+
 /**
- * Escapes text for XML.
+ * Escapes text for XML. A carriage return is written as `&#13;`, since XML readers turn a
+ * literal one into a newline.
  *
  * @param text Any string without control characters other than tab, newline and return.
  * @returns The escaped text.
- * @throws {RenderError} On a control character XML 1.0 cannot hold.
+ * @throws {RenderError} On a control character XML 1.0 cannot hold (see {@link xmlSafeJob}).
  */
 export function xmlEscape(text: string): string {
-  // deno-lint-ignore no-control-regex
-  if (/[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(text)) {
+  if (NOT_XML.test(text)) {
     throw new RenderError(`Cannot write ${JSON.stringify(text)} in a plist: control character`);
   }
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+    .replaceAll("\r", "&#13;");
+}
+
+/**
+ * Carries words XML 1.0 cannot hold (control characters other than tab, newline and return)
+ * through `/bin/sh -c`: the script rebuilds each such word with printf from escapes, so the
+ * program still gets every byte.
+ *
+ * @param argv ProgramArguments.
+ * @param env EnvironmentVariables.
+ * @returns The same job when nothing needs it, else argv through sh and the affected
+ *   variables moved into the script.
+ */
+export function xmlSafeJob(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+): { argv: string[]; env: Record<string, string> } {
+  const badEnv = Object.entries(env).filter(([, v]) => NOT_XML.test(v));
+  if (!argv.some((w) => NOT_XML.test(w)) && badEnv.length === 0) {
+    return { argv: [...argv], env: { ...env } };
+  }
+  const lines: string[] = [];
+  const decode = (name: string, word: string) =>
+    lines.push(`${name}=$(printf ${shQuote(`${printfFormat(word)}_`)}); ${name}=\${${name}%_}`);
+  for (const [k, v] of badEnv) {
+    decode(k, v);
+    lines.push(`export ${k}`);
+  }
+  const words = argv.map((w, i) => {
+    if (!NOT_XML.test(w)) return shQuote(w);
+    decode(`nimi_arg${i}`, w);
+    return `"$nimi_arg${i}"`;
+  });
+  lines.push(`exec ${words.join(" ")}`);
+  const rest = Object.fromEntries(Object.entries(env).filter(([, v]) => !NOT_XML.test(v)));
+  return { argv: ["/bin/sh", "-c", lines.join("; ")], env: rest };
 }
 
 function plistValue(v: PlistValue, indent: string): string {
@@ -95,15 +135,16 @@ function job(
     }
   }
   const log = `${options.stateDir}/logs/${paths.instance}.log`;
+  const safe = xmlSafeJob(launchArgv(s, launch), launch.env);
   const out: { [key: string]: PlistValue } = {
     Label: launchdLabel(paths.instance),
-    ProgramArguments: launchArgv(s, launch),
+    ProgramArguments: safe.argv,
     RunAtLoad: true,
     StandardOutPath: log,
     StandardErrorPath: log,
     ExitTimeOut: seconds(s.stopTimeout),
   };
-  if (Object.keys(launch.env).length > 0) out["EnvironmentVariables"] = launch.env;
+  if (Object.keys(safe.env).length > 0) out["EnvironmentVariables"] = safe.env;
   if (s.workingDirectory !== null) out["WorkingDirectory"] = s.workingDirectory;
   if (s.user !== null || s.group !== null) {
     if (options.user) {

@@ -71,3 +71,43 @@ Deno.test("plist() writes nested arrays and dictionaries", () => {
   const text = plist({ A: [1, true, { B: "x" }] });
   assert.ok(text.includes("<key>A</key>\n  <array>\n    <integer>1</integer>\n    <true/>"));
 });
+
+Deno.test("launchd: every control character reaches the program through plistlib and sh", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-render-launchd-ctl-" });
+  try {
+    const all = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join("").slice(1) +
+      "\x7f";
+    const words = ["cr\rlf\r\n", `all${all}end`, "tail\n\n", "100% \\ 'q'"];
+    await Deno.writeTextFile(
+      `${dir}/ctl.json`,
+      JSON.stringify({
+        services: {
+          ctl: {
+            process: { argv: ["/usr/bin/printf", "%s\\0", ...words] },
+            nimi: { environment: { CTL: "x\x01\ry" }, restart: { mode: "never" } },
+          },
+        },
+      }),
+    );
+    const result = await renderTo("launchd", `${dir}/ctl.json`, `${dir}/out`, {
+      stateDir: `${dir}/state`,
+    });
+    const file = `${dir}/out/${result.files[0]!.path}`;
+    const plist = await Deno.readTextFile(file);
+    assert.match(plist, /cr&#13;lf&#13;/);
+    // Run the job as launchd would: ProgramArguments with EnvironmentVariables added.
+    const py = `import os, plistlib, subprocess, sys
+p = plistlib.load(open(sys.argv[1], "rb"))
+env = dict(os.environ, **p.get("EnvironmentVariables", {}))
+out = subprocess.run(p["ProgramArguments"], env=env, capture_output=True).stdout
+env_out = subprocess.run(["/bin/sh", "-c", p["ProgramArguments"][2].rsplit("exec ", 1)[0] + 'printf %s "$CTL"'], env=env, capture_output=True).stdout if p["ProgramArguments"][0] == "/bin/sh" else env.get("CTL", "").encode()
+sys.stdout.buffer.write(out + b"|" + env_out)`;
+    const r = await run("python3", ["-c", py, file]);
+    assert.equal(r.code, 0, r.stderr);
+    const [args, env] = r.stdout.split("|");
+    assert.deepEqual(args!.split("\0").slice(0, -1), words);
+    assert.equal(env, "x\x01\ry");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
