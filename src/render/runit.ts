@@ -4,12 +4,13 @@
  *
  * @module
  */
-import type { NimiConfig, ServiceSpec } from "../config/types.ts";
+import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_STOP_TIMEOUT, seconds } from "./defaults.ts";
 import { finishLines, recordStartLines } from "./finish_script.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { shJoin } from "./sh_quote.ts";
+import { probeShell } from "./probe_command.ts";
+import { shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -32,6 +33,23 @@ function runAs(s: ServiceSpec, options: RenderOptions, warn: WarningList): strin
     return ["chpst", "-u", `:${s.user}:${s.group ?? s.user}`];
   }
   return ["chpst", "-u", s.group === null ? String(s.user) : `${s.user}:${s.group}`];
+}
+
+/**
+ * The `./check` script `sv start` runs until it exits 0: an exec probe's command, or
+ * `nimi probe` for tcp and http (one attempt each time).
+ *
+ * @param r The readiness probe.
+ * @param options Render options (`--nimi`).
+ * @returns The script, or null when the probe cannot run under runit.
+ */
+export function runitCheck(r: ProbeValue, options: RenderOptions): string | null {
+  const command = r.type === "exec" && r.command !== undefined
+    ? shJoin(r.command)
+    : r.type === "tcp" || r.type === "http"
+    ? probeShell(r, { nimi: options.nimi ?? "nimi", wait: false })
+    : null;
+  return command === null ? null : `#!/bin/sh\nexec ${command} >/dev/null 2>&1\n`;
 }
 
 function serviceDir(
@@ -58,7 +76,10 @@ function serviceDir(
       );
       continue;
     }
-    if (d.condition === "ready" && dep?.readiness !== null && dep?.readiness.type !== "exec") {
+    if (
+      d.condition === "ready" && dep?.readiness != null &&
+      runitCheck(dep.readiness, options) === null
+    ) {
       warn.add(
         s.name,
         `dependsOn "${d.name}": ready`,
@@ -72,14 +93,14 @@ function serviceDir(
     waits.push(`sv -w 600 start ${shJoin([`../${options.prefix}${d.name}`])} >/dev/null || exit 1`);
   }
   const r = s.readiness;
-  if (r !== null && r.type === "exec" && r.command !== undefined) {
-    files.push({
-      path: `${base}/check`,
-      content: `#!/bin/sh\nexec ${shJoin(r.command)} >/dev/null 2>&1\n`,
-      mode: 0o755,
-    });
-  } else if (r !== null) {
-    warn.add(s.name, `readiness probe (${r.type})`, "runit runs exec probes only (./check)");
+  const check = r === null ? null : runitCheck(r, options);
+  if (check !== null) files.push({ path: `${base}/check`, content: check, mode: 0o755 });
+  else if (r !== null) {
+    warn.add(
+      s.name,
+      `readiness probe (${r.type})`,
+      "runit runs exec, tcp and http probes (./check)",
+    );
   }
   if (s.liveness !== null) {
     warn.add(s.name, `liveness probe (${s.liveness.type})`, "runit has no liveness probe");
@@ -119,6 +140,14 @@ function serviceDir(
       ...finish.lines,
       "",
     ].join("\n"),
+    mode: 0o755,
+  });
+  const logDir = `${paths.dir}/log`;
+  files.push({
+    path: `${base}/log/run`,
+    content: `#!/bin/sh\nmkdir -p ${shQuote(logDir)} || exit 1\nexec svlogd -tt ${
+      shQuote(logDir)
+    }\n`,
     mode: 0o755,
   });
   if (s.stopSignal !== "SIGTERM") {

@@ -4,11 +4,12 @@
  *
  * @module
  */
-import type { NimiConfig, ServiceSpec } from "../config/types.ts";
+import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { finishLines, recordStartLines } from "./finish_script.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { shJoin } from "./sh_quote.ts";
+import { probeShell } from "./probe_command.ts";
+import { shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -29,6 +30,45 @@ function runAs(s: ServiceSpec, options: RenderOptions, warn: WarningList): strin
     warn.add(s.name, "group", "s6-setuidgid uses the user's primary group");
   }
   return ["s6-setuidgid", String(s.user)];
+}
+
+/**
+ * A readiness check script for `s6-notifyoncheck` (one attempt; it repeats it): an exec probe's
+ * command, or `nimi probe` for tcp and http.
+ *
+ * @param r The readiness probe.
+ * @param options Render options (`--nimi`).
+ * @returns The script, or null when the probe cannot run under s6.
+ */
+export function s6Check(r: ProbeValue, options: RenderOptions): string | null {
+  // Its output would land in the service's log at every attempt.
+  const quiet = ">/dev/null 2>&1";
+  if (r.type === "exec" && r.command !== undefined) {
+    return `#!/bin/sh\nexec ${shJoin(r.command)} ${quiet}\n`;
+  }
+  if (r.type !== "tcp" && r.type !== "http") return null;
+  return `#!/bin/sh\nexec ${
+    probeShell(r, { nimi: options.nimi ?? "nimi", wait: false })
+  } ${quiet}\n`;
+}
+
+/**
+ * The `log/run` of a service's logger: s6-log writes its lines, with ISO 8601 time stamps, to
+ * `<dir>/log` (`current`, rotated at 1 MB, 10 kept).
+ *
+ * @param path The run script's path in the output.
+ * @param dir The service's state directory.
+ * @returns The file.
+ */
+export function s6LogRun(path: string, dir: string): RenderedFile {
+  const logDir = `${dir}/log`;
+  return {
+    path,
+    content: `#!/bin/sh\nmkdir -p ${shQuote(logDir)} || exit 1\nexec s6-log -b n10 s1000000 T ${
+      shQuote(logDir)
+    }\n`,
+    mode: 0o755,
+  };
 }
 
 function serviceDir(
@@ -56,7 +96,8 @@ function serviceDir(
       );
       continue;
     }
-    const ready = d.condition === "ready" && dep?.readiness?.type === "exec";
+    const ready = d.condition === "ready" && dep?.readiness != null &&
+      s6Check(dep.readiness, options) !== null;
     if (d.condition === "ready" && dep?.readiness !== null && !ready) {
       warn.add(
         s.name,
@@ -75,13 +116,10 @@ function serviceDir(
   }
   const lines = launchLines(s, launch);
   const r = s.readiness;
-  if (r !== null && r.type === "exec" && r.command !== undefined) {
+  const check = r === null ? null : s6Check(r, options);
+  if (r !== null && check !== null) {
     files.push({ path: `${base}/notification-fd`, content: "3\n", mode: 0o644 });
-    files.push({
-      path: `${base}/data/check`,
-      content: `#!/bin/sh\nexec ${shJoin(r.command)}\n`,
-      mode: 0o755,
-    });
+    files.push({ path: `${base}/data/check`, content: check, mode: 0o755 });
     const notify = shJoin([
       "s6-notifyoncheck",
       "-d",
@@ -96,7 +134,11 @@ function serviceDir(
     ]);
     lines[lines.length - 1] = lines[lines.length - 1]!.replace(/^exec /, `exec ${notify} `);
   } else if (r !== null) {
-    warn.add(s.name, `readiness probe (${r.type})`, "s6 runs exec probes only; ready once up");
+    warn.add(
+      s.name,
+      `readiness probe (${r.type})`,
+      "s6 runs exec, tcp and http probes; ready once up",
+    );
   }
   if (s.liveness !== null) {
     warn.add(s.name, `liveness probe (${s.liveness.type})`, "s6 has no liveness probe");
@@ -133,6 +175,7 @@ function serviceDir(
     content: `${finish.maxDelay + 5000}\n`,
     mode: 0o644,
   });
+  files.push(s6LogRun(`${base}/log/run`, paths.dir));
   files.push({ path: `${base}/down-signal`, content: `${s.stopSignal}\n`, mode: 0o644 });
   files.push({ path: `${base}/timeout-kill`, content: `${s.stopTimeout}\n`, mode: 0o644 });
   return files;
