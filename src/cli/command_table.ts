@@ -70,6 +70,7 @@ export const RENDER_TARGETS: readonly string[] = [
   "kubernetes-pod",
   "supervisord",
   "s6",
+  "s6-rc",
   "runit",
   "launchd",
   "sysvinit",

@@ -13,7 +13,15 @@ import { shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
-function runAs(s: ServiceSpec, options: RenderOptions, warn: WarningList): string[] {
+/**
+ * The user switch for a service's run script (`s6-setuidgid`, `s6-applyuidgid`).
+ *
+ * @param s The service.
+ * @param options Render options.
+ * @param warn Where warnings go.
+ * @returns Argv prefix, empty when the service keeps the supervisor's identity.
+ */
+export function s6RunAs(s: ServiceSpec, options: RenderOptions, warn: WarningList): string[] {
   if (s.user === null && s.group === null) return [];
   if (options.user) {
     warn.add(s.name, "user/group", "not switched with --user (needs s6-svscan running as root)");
@@ -71,20 +79,44 @@ export function s6LogRun(path: string, dir: string): RenderedFile {
   };
 }
 
-function serviceDir(
+/** Where a longrun's directory goes and who orders it. */
+export interface S6Layout {
+  /** Directory of the service inside the output (`web`, `s6-rc.d/web`). */
+  base: string;
+  /** s6-rc orders starts itself (dependencies.d); plain s6 waits in the run script. */
+  rc: boolean;
+}
+
+/**
+ * The files of one long-running service directory: `run`, `finish`, readiness through
+ * `s6-notifyoncheck`, stop signal and timeout; with plain s6 also its dependency waits and its
+ * `log/` logger.
+ *
+ * @param s The service.
+ * @param config The config.
+ * @param options Render options.
+ * @param warn Where warnings go.
+ * @param layout Where the directory goes and who orders starts.
+ * @returns The files.
+ */
+export function s6ServiceDir(
   s: ServiceSpec,
   config: NimiConfig,
   options: RenderOptions,
   warn: WarningList,
+  layout: S6Layout = {
+    base: servicePaths(options.stateDir, options.prefix, s.name).instance,
+    rc: false,
+  },
 ): RenderedFile[] {
   const paths = servicePaths(options.stateDir, options.prefix, s.name);
-  const base = paths.instance;
+  const base = layout.base;
   const byName = new Map(config.services.map((x) => [x.name, x]));
   const files: RenderedFile[] = [];
-  const switchTo = runAs(s, options, warn);
+  const switchTo = s6RunAs(s, options, warn);
   const launch = planScriptLaunch(s, paths, switchTo);
   const waits: string[] = [];
-  for (const d of s.dependsOn) {
+  for (const d of layout.rc ? [] : s.dependsOn) {
     const dep = byName.get(d.name);
     const depDir = `../${options.prefix}${d.name}`;
     if (dep?.type === "oneshot") {
@@ -175,7 +207,7 @@ function serviceDir(
     content: `${finish.maxDelay + 5000}\n`,
     mode: 0o644,
   });
-  files.push(s6LogRun(`${base}/log/run`, paths.dir));
+  if (!layout.rc) files.push(s6LogRun(`${base}/log/run`, paths.dir));
   files.push({ path: `${base}/down-signal`, content: `${s.stopSignal}\n`, mode: 0o644 });
   files.push({ path: `${base}/timeout-kill`, content: `${s.stopTimeout}\n`, mode: 0o644 });
   return files;
@@ -190,7 +222,7 @@ function serviceDir(
  */
 export function renderS6(config: NimiConfig, options: RenderOptions): RenderResult {
   const warn = new WarningList("s6");
-  const files = config.services.flatMap((s) => serviceDir(s, config, options, warn));
+  const files = config.services.flatMap((s) => s6ServiceDir(s, config, options, warn));
   return { files, warnings: warn.items, directories: [] };
 }
 

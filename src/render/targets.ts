@@ -13,6 +13,7 @@ import { kubernetesPodTarget } from "./kubernetes_pod.ts";
 import { procfileTarget } from "./procfile.ts";
 import { runitTarget } from "./runit.ts";
 import { s6Target } from "./s6.ts";
+import { s6RcTarget } from "./s6_rc.ts";
 import { supervisordTarget } from "./supervisord.ts";
 import { systemdTarget } from "./systemd.ts";
 import type { Target } from "./types.ts";
@@ -26,6 +27,7 @@ export const TARGETS: readonly Target[] = [
   kubernetesPodTarget,
   supervisordTarget,
   s6Target,
+  s6RcTarget,
   runitTarget,
   launchdTarget,
   sysvinitTarget,
