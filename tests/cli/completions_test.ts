@@ -59,7 +59,7 @@ Deno.test("bash: complete -p nimi shows the completion, and _nimi completes word
       [["nimi", "re"], ["render"]],
       [["nimi", "-c", "x.json", "run", "--log"], ["--log-format"]],
       [["nimi", "run", "--log-format", ""], ["text", "json"]],
-      [["nimi", "render", "--to", "s"], ["systemd", "supervisord", "s6", "sysvinit"]],
+      [["nimi", "render", "--to", "s"], ["systemd", "supervisord", "s6", "s6-rc", "sysvinit"]],
       [["nimi", "completions", ""], ["bash", "zsh", "fish"]],
       [["nimi", "help", "va"], ["validate"]],
       [["nimi", "--config", `${dir}/de`], [`${dir}/demo.json`]],
@@ -89,6 +89,7 @@ Deno.test({
       assert.deepEqual(await ask("nimi ru"), ["run"]);
       assert.deepEqual((await ask("nimi render --to s")).sort(), [
         "s6",
+        "s6-rc",
         "supervisord",
         "systemd",
         "sysvinit",
