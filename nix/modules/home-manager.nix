@@ -36,6 +36,8 @@ in
       );
       Service = {
         ExecStart = lib.getExe (unit.program name instance);
+        Type = "notify";
+        NotifyAccess = "main";
         Restart = unit.restartOf instance.settings.restart.mode;
         RestartSec = unit.restartSec instance;
         KillMode = "mixed";

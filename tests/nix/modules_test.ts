@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { evalNimi, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
+import { serviceDirectives, startLimitBurst } from "../systemd/module_unit.ts";
 
 const skip = nixSkipReason();
 if (skip !== null) printSkip("tests/nix/modules_test.ts (NixOS and home-manager modules)", skip);
@@ -22,6 +23,16 @@ interface SystemResult {
 }
 
 const CONFIG = `${REPO_ROOT}/tests/nix/fixtures/nixos-config.nix`;
+
+/** The settings of the two instances of CONFIG that decide their units. */
+const HELLO_SETTINGS = {
+  restart: { mode: "never", time: 1000, count: 5 },
+  shutdown: { timeout: 5000 },
+} as const;
+const STACK_SETTINGS = {
+  restart: { mode: "up-to-count", time: 250, count: 3 },
+  shutdown: { timeout: 5000 },
+} as const;
 
 async function evalSystem(what: "nixos" | "home"): Promise<SystemResult> {
   return await withNix(async (setup) => {
@@ -63,19 +74,33 @@ Deno.test({
     assert.deepEqual(hello["serviceConfig"], {
       ExecStart: "/nonexistent/hello/bin/hello",
       KillMode: "mixed",
+      NotifyAccess: "main",
       Restart: "no",
       RestartSec: "1000ms",
       TimeoutStopSec: "10000ms",
+      Type: "notify",
     });
     assert.equal(hello["startLimitBurst"], undefined);
     assert.deepEqual(stack["serviceConfig"], {
       ExecStart: "/nonexistent/stack/bin/stack",
       KillMode: "mixed",
+      NotifyAccess: "main",
       Restart: "on-failure",
       RestartSec: "250ms",
       TimeoutStopSec: "10000ms",
+      Type: "notify",
     });
     assert.equal(stack["startLimitBurst"], 4);
+    // The unit files tests/systemd runs under real systemd say the same.
+    assert.deepEqual(
+      hello["serviceConfig"],
+      serviceDirectives("/nonexistent/hello/bin/hello", HELLO_SETTINGS),
+    );
+    assert.deepEqual(
+      stack["serviceConfig"],
+      serviceDirectives("/nonexistent/stack/bin/stack", STACK_SETTINGS),
+    );
+    assert.equal(stack["startLimitBurst"], startLimitBurst(STACK_SETTINGS));
   },
 });
 
@@ -91,10 +116,16 @@ Deno.test({
     assert.deepEqual(stack["Service"], {
       ExecStart: "/nonexistent/stack/bin/stack",
       KillMode: "mixed",
+      NotifyAccess: "main",
       Restart: "on-failure",
       RestartSec: "250ms",
       TimeoutStopSec: "10000ms",
+      Type: "notify",
     });
+    assert.deepEqual(
+      stack["Service"],
+      serviceDirectives("/nonexistent/stack/bin/stack", STACK_SETTINGS),
+    );
     assert.deepEqual(result.units["hello"]!["Unit"], { Description: "nimi: hello" });
   },
 });
