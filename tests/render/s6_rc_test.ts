@@ -28,7 +28,11 @@ async function s6rcReason(): Promise<string | null> {
 }
 
 const reason = await s6rcReason();
-if (reason !== null) console.log(`s6_rc_test: skipping the s6-rc run: ${reason}`);
+if (reason !== null) {
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(`s6_rc_test: skipping the s6-rc run: ${reason}\n`),
+  );
+}
 
 Deno.test("execlineQuote() escapes backslashes and double quotes", () => {
   assert.equal(execlineQuote('say "hi" \\ $x'), '"say \\"hi\\" \\\\ $x"');

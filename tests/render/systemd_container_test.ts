@@ -37,7 +37,7 @@ const booted = await systemdContainerOrReason(["python3"], {
 });
 const reason = typeof booted === "string" ? booted : null;
 if (reason !== null) {
-  console.log(`systemd_container_test: skipping: ${reason}`);
+  Deno.stderr.writeSync(new TextEncoder().encode(`systemd_container_test: skipping: ${reason}\n`));
   await Deno.remove(dir, { recursive: true });
 }
 
