@@ -139,21 +139,31 @@ export async function show(
  *
  * @param c The container.
  * @param matches journalctl arguments (`-u X`, `-t X`, `-p err`, `FIELD=value`).
- * @returns The entries' `MESSAGE` and `PRIORITY`.
+ * @returns The entries' `MESSAGE`, `PRIORITY`, `_PID` and monotonic time (µs), in order.
  */
 export async function journal(
   c: SystemdContainer,
   matches: string[],
-): Promise<{ message: string; priority: string }[]> {
+): Promise<{ message: string; priority: string; pid: string; mono: number }[]> {
   const out = await c.execOk(["journalctl", "--no-pager", "-o", "json", ...matches]);
   return out.split("\n").filter((l) => l !== "").map((l) => {
-    const e = JSON.parse(l) as { MESSAGE?: unknown; PRIORITY?: string };
+    const e = JSON.parse(l) as {
+      MESSAGE?: unknown;
+      PRIORITY?: string;
+      _PID?: string;
+      __MONOTONIC_TIMESTAMP?: string;
+    };
     const message = typeof e.MESSAGE === "string"
       ? e.MESSAGE
       : Array.isArray(e.MESSAGE)
       ? new TextDecoder().decode(new Uint8Array(e.MESSAGE as number[]))
       : "";
-    return { message, priority: e.PRIORITY ?? "" };
+    return {
+      message,
+      priority: e.PRIORITY ?? "",
+      pid: e._PID ?? "",
+      mono: Number(e.__MONOTONIC_TIMESTAMP ?? 0),
+    };
   });
 }
 
