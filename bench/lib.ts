@@ -73,6 +73,55 @@ export function rssMiB(pids: number[]): number {
   return kb / 1024;
 }
 
+/** Memory of a process, in MiB: what it holds privately and what it shares. */
+export interface Memory {
+  /** Resident set size (private and shared pages). */
+  rss: number;
+  /** Resident private anonymous memory (heap, stacks): what the process alone costs. */
+  anon: number;
+  /** Resident file-backed pages (the mapped executable and libraries, mostly shared). */
+  file: number;
+  /** Proportional set size: private pages plus each shared page divided by its sharers. */
+  pss: number;
+}
+
+/**
+ * Memory of processes, summed, in MiB. PSS sums honestly across processes that share pages
+ * (s6-supervise, runsv); RSS overstates such a sum.
+ *
+ * @param pids The processes.
+ * @returns The sums; a process that is gone contributes nothing.
+ */
+export function memoryMiB(pids: number[]): Memory {
+  const kb = { rss: 0, anon: 0, file: 0, pss: 0 };
+  const field = (text: string, name: string) =>
+    Number(text.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"))?.[1] ?? 0);
+  for (const pid of pids) {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+      const rollup = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
+      kb.rss += field(status, "VmRSS");
+      kb.anon += field(status, "RssAnon");
+      kb.file += field(status, "RssFile");
+      kb.pss += field(rollup, "Pss");
+    } catch (err) {
+      if (!isProcessGone(err)) throw err; // gone: contributes nothing
+    }
+  }
+  return { rss: kb.rss / 1024, anon: kb.anon / 1024, file: kb.file / 1024, pss: kb.pss / 1024 };
+}
+
+/** The load average over the last minute and the number of CPUs, to say how busy the machine was. */
+export function machineLoad(): { load1: number; cpus: number } {
+  const load1 = Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+  return { load1, cpus: navigator.hardwareConcurrency };
+}
+
+/** Epoch time in milliseconds with sub-millisecond precision. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** CPU time (user + system) of a process in clock ticks. */
 export function cpuTicks(pid: number): number {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);

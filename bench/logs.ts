@@ -1,14 +1,17 @@
 /**
  * Log forwarding: one service prints 2,000,000 lines of 100 bytes; time until the manager has
- * written them all. Peers: `cat` through a pipe (the pipe limit), supervisord, foreman.
+ * written them all. Peers: `cat` through a pipe (the pipe limit), supervisord, foreman, pm2
+ * (`pm2-runtime`, which prints the lines unprefixed and also appends them to a log file).
  *
  * @module
  */
 import { median, nimiArgv, now, say, sleep, spawn } from "./lib.ts";
-import { writeNimi, writeProcfile, writeSupervisord } from "./peers.ts";
+import { writeNimi, writePm2, writeProcfile, writeSupervisord } from "./peers.ts";
 
 const LINES = Number(Deno.env.get("BENCH_LINES") ?? 2_000_000);
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
+/** Peers left out (`BENCH_SKIP=foreman,pm2`): foreman alone takes half a minute a run. */
+const SKIP = (Deno.env.get("BENCH_SKIP") ?? "").split(",");
 
 /** Result: median seconds per manager. */
 export type LogResult = Record<string, number>;
@@ -30,9 +33,15 @@ export async function benchLogs(): Promise<LogResult> {
     }
     f.close();
     const service = [{ name: "gen", argv: ["/bin/cat", input] }];
-    const times: Record<string, number[]> = { cat: [], nimi: [], supervisord: [], foreman: [] };
+    const times: Record<string, number[]> = {
+      cat: [],
+      nimi: [],
+      supervisord: [],
+      foreman: [],
+      pm2: [],
+    };
+    const out = `${dir}/out`;
     for (let run = 0; run < RUNS; run++) {
-      const out = `${dir}/out`;
       let t = now();
       await new Deno.Command("/bin/sh", { args: ["-c", `cat ${input} | cat > ${out}`] }).output();
       times.cat!.push(now() - t);
@@ -48,9 +57,14 @@ export async function benchLogs(): Promise<LogResult> {
       // fresh pages for every run makes the later runs slower than the first.
       Deno.removeSync(logs, { recursive: true });
 
+      if (!SKIP.includes("supervisord")) await supervisord(run);
+      if (!SKIP.includes("foreman")) await foreman();
+      if (!SKIP.includes("pm2")) await pm2();
+    }
+    async function supervisord(_run: number) {
       const sdir = Deno.makeTempDirSync({ dir });
       const conf = writeSupervisord(sdir, service, { restart: false, logDir: sdir });
-      t = now();
+      const t = now();
       const sup = spawn(["supervisord", "-n", "-c", conf]);
       const want = LINES * 100;
       for (;;) {
@@ -67,16 +81,58 @@ export async function benchLogs(): Promise<LogResult> {
       sup.kill("SIGTERM");
       await sup.status;
       Deno.removeSync(sdir, { recursive: true });
-
+    }
+    async function foreman() {
       const procfile = writeProcfile(dir, service);
-      t = now();
+      const t = now();
       const fm = spawn(["foreman", "start", "-f", procfile, "-d", dir], { stdout: out });
       await fm.status;
       times.foreman!.push(now() - t);
     }
-    return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v) / 1000]));
+    async function pm2() {
+      const pdir = Deno.makeTempDirSync({ dir });
+      const eco = writePm2(pdir, service, { restart: false, logDir: pdir });
+      const t = now();
+      const stdout = `${pdir}/stdout`;
+      const runtime = spawn(["pm2-runtime", "start", eco], {
+        stdout,
+        env: { PM2_HOME: `${pdir}/home` },
+      });
+      await waitForLastLine(stdout, LINES * 100);
+      times.pm2!.push(now() - t);
+      runtime.kill("SIGTERM");
+      await runtime.status;
+      checkLines(`${pdir}/gen.log`, "pm2 log file");
+      Deno.removeSync(pdir, { recursive: true });
+    }
+    return Object.fromEntries(
+      Object.entries(times).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v) / 1000]),
+    );
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+/** Waits until `file` holds at least `size` bytes and ends with the last generated line. */
+async function waitForLastLine(file: string, size: number): Promise<void> {
+  const last = `${String(LINES - 1).padStart(10, "0")} ${"x".repeat(88)}\n`;
+  for (;;) {
+    let ok = false;
+    try {
+      const f = Deno.openSync(file);
+      const n = f.statSync().size;
+      if (n >= size) {
+        const tail = new Uint8Array(last.length);
+        f.seekSync(n - last.length, Deno.SeekMode.Start);
+        f.readSync(tail);
+        ok = new TextDecoder().decode(tail) === last;
+      }
+      f.close();
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    if (ok) return;
+    await sleep(2);
   }
 }
 

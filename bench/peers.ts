@@ -79,7 +79,7 @@ export function writeScanDir(dir: string, services: BenchService[]): string {
   for (const s of services) {
     Deno.mkdirSync(`${scan}/${s.name}`);
     const run = `${scan}/${s.name}/run`;
-    Deno.writeTextFileSync(run, `#!/bin/sh\nexec ${s.argv.join(" ")}\n`);
+    Deno.writeTextFileSync(run, `#!/bin/sh\nexec ${s.argv.map(shQuote).join(" ")}\n`);
     Deno.chmodSync(run, 0o755);
   }
   return scan;
@@ -90,4 +90,30 @@ export function writeProcfile(dir: string, services: BenchService[]): string {
   const file = `${dir}/Procfile`;
   Deno.writeTextFileSync(file, services.map((s) => `${s.name}: ${s.argv.join(" ")}`).join("\n"));
   return file;
+}
+
+/**
+ * Writes a pm2 ecosystem file (JSON) for `pm2-runtime`, pm2's foreground mode for containers,
+ * and returns its path. Logs go to files under `logDir` when given, else nowhere.
+ */
+export function writePm2(dir: string, services: BenchService[], opts: WriteOptions): string {
+  const apps = services.map((s) => ({
+    name: s.name,
+    script: s.argv[0],
+    args: s.argv.slice(1),
+    interpreter: "none",
+    autorestart: opts.restart,
+    restart_delay: 0,
+    kill_timeout: 5000,
+    out_file: opts.logDir ? `${opts.logDir}/${s.name}.log` : "/dev/null",
+    error_file: opts.logDir ? `${opts.logDir}/${s.name}.err` : "/dev/null",
+  }));
+  const file = `${dir}/ecosystem.json`;
+  Deno.writeTextFileSync(file, JSON.stringify({ apps }));
+  return file;
+}
+
+/** Quotes a word for /bin/sh when it needs it. */
+function shQuote(word: string): string {
+  return /^[A-Za-z0-9_\/.=:,+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -1,6 +1,7 @@
 /**
- * Start, stop, memory and idle CPU with 200 services (`sleep`): nimi against supervisord,
- * s6-svscan and runsvdir. Services are counted through /proc by a marker argument.
+ * Start, stop, memory and idle CPU with 200 services (`sleep`; `BENCH_SERVICES` for another
+ * count): nimi against supervisord, s6-svscan, runsvdir and pm2 (`pm2-runtime`, its foreground
+ * mode for containers). Services are counted through /proc by a marker argument.
  *
  * @module
  */
@@ -8,16 +9,17 @@ import {
   childrenOf,
   cpuTicks,
   median,
+  type Memory,
+  memoryMiB,
   nimiArgv,
   now,
   pidsWithArg,
-  rssMiB,
   say,
   sleep,
   spawn,
   waitForCount,
 } from "./lib.ts";
-import { type BenchService, writeNimi, writeScanDir, writeSupervisord } from "./peers.ts";
+import { type BenchService, writeNimi, writePm2, writeScanDir, writeSupervisord } from "./peers.ts";
 
 const COUNT = Number(Deno.env.get("BENCH_SERVICES") ?? 200);
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
@@ -30,10 +32,10 @@ export interface ServicesResult {
   start: number;
   /** Seconds from the stop request until the manager exited and no service is left. */
   stop: number;
-  /** RSS in MiB of the manager process alone. */
-  rss: number;
-  /** RSS in MiB summed over the manager and its per-service supervisors (s6, runit). */
-  rssTotal: number;
+  /** Memory of the manager process alone. */
+  memory: Memory;
+  /** Memory summed over the manager and its per-service supervisors (s6, runit). */
+  memoryTotal: Memory;
   /** CPU ticks used over 3 idle seconds. */
   idleTicks: number;
 }
@@ -68,6 +70,14 @@ const managers: Record<string, Manager> = {
     stop: (c) => c.kill("SIGHUP"),
     supervisors: (c) => [c.pid, ...childrenOf(c.pid)],
   },
+  pm2: {
+    start: (dir, s) =>
+      spawn(["pm2-runtime", "start", writePm2(dir, s, { restart: true })], {
+        env: { PM2_HOME: `${dir}/pm2` },
+      }),
+    stop: (c) => c.kill("SIGTERM"),
+    supervisors: (c) => [c.pid],
+  },
 };
 
 async function one(name: string, manager: Manager, count: number): Promise<ServicesResult> {
@@ -84,8 +94,8 @@ async function one(name: string, manager: Manager, count: number): Promise<Servi
     // Let start-up work (and nimi's post-SIGCHLD reaper sweeps) settle before measuring idle.
     await sleep(IDLE_SETTLE_MS);
     const sup = manager.supervisors(child);
-    const rss = rssMiB([child.pid]);
-    const rssTotal = rssMiB(sup);
+    const memory = memoryMiB([child.pid]);
+    const memoryTotal = memoryMiB(sup);
     const before = sup.reduce((a, p) => a + cpuTicks(p), 0);
     await sleep(3000);
     const idleTicks = sup.reduce((a, p) => a + cpuTicks(p), 0) - before;
@@ -94,7 +104,7 @@ async function one(name: string, manager: Manager, count: number): Promise<Servi
     await child.status;
     while (pidsWithArg(MARKER).length > 0) await sleep(2);
     const stop = now() - t;
-    return { start: start / 1000, stop: stop / 1000, rss, rssTotal, idleTicks };
+    return { start: start / 1000, stop: stop / 1000, memory, memoryTotal, idleTicks };
   } finally {
     for (const pid of pidsWithArg(MARKER)) Deno.kill(pid, "SIGKILL");
     await removeWhenQuiet(dir);
@@ -126,18 +136,31 @@ export async function benchServices(
   only: string[] = Object.keys(managers),
 ): Promise<Record<string, ServicesResult>> {
   const out: Record<string, ServicesResult> = {};
+  // Run-major: every manager once, then again, so a busy minute on the machine hits them all.
+  const all: Record<string, ServicesResult[]> = Object.fromEntries(only.map((n) => [n, []]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const name of only) all[name]!.push(await one(name, managers[name]!, count));
+  }
   for (const name of only) {
-    const runs: ServicesResult[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await one(name, managers[name]!, count));
+    const runs = all[name]!;
     out[name] = {
       start: median(runs.map((r) => r.start)),
       stop: median(runs.map((r) => r.stop)),
-      rss: median(runs.map((r) => r.rss)),
-      rssTotal: median(runs.map((r) => r.rssTotal)),
+      memory: medianMemory(runs.map((r) => r.memory)),
+      memoryTotal: medianMemory(runs.map((r) => r.memoryTotal)),
       idleTicks: median(runs.map((r) => r.idleTicks)),
     };
   }
   return out;
+}
+
+function medianMemory(ms: Memory[]): Memory {
+  return {
+    rss: median(ms.map((m) => m.rss)),
+    anon: median(ms.map((m) => m.anon)),
+    file: median(ms.map((m) => m.file)),
+    pss: median(ms.map((m) => m.pss)),
+  };
 }
 
 if (import.meta.main) {
