@@ -41,27 +41,7 @@ export async function benchLogs(): Promise<LogResult> {
       pm2: [],
     };
     const out = `${dir}/out`;
-    for (let run = 0; run < RUNS; run++) {
-      let t = now();
-      await new Deno.Command("/bin/sh", { args: ["-c", `cat ${input} | cat > ${out}`] }).output();
-      times.cat!.push(now() - t);
-
-      const logs = `${dir}/nimi-logs-${run}`;
-      const config = writeNimi(dir, service, { restart: false, logDir: logs });
-      t = now();
-      const nimi = spawn(nimiArgv(config), { stdout: out });
-      await nimi.status;
-      times.nimi!.push(now() - t);
-      checkLines(out, "nimi stdout");
-      // Each run's 200 MB of tmpfs pages are freed before the next: a VM that has to back
-      // fresh pages for every run makes the later runs slower than the first.
-      Deno.removeSync(logs, { recursive: true });
-
-      if (!SKIP.includes("supervisord")) await supervisord(run);
-      if (!SKIP.includes("foreman")) await foreman();
-      if (!SKIP.includes("pm2")) await pm2();
-    }
-    async function supervisord(_run: number) {
+    const supervisord = async (_run: number) => {
       const sdir = Deno.makeTempDirSync({ dir });
       const conf = writeSupervisord(sdir, service, { restart: false, logDir: sdir });
       const t = now();
@@ -81,15 +61,15 @@ export async function benchLogs(): Promise<LogResult> {
       sup.kill("SIGTERM");
       await sup.status;
       Deno.removeSync(sdir, { recursive: true });
-    }
-    async function foreman() {
+    };
+    const foreman = async () => {
       const procfile = writeProcfile(dir, service);
       const t = now();
       const fm = spawn(["foreman", "start", "-f", procfile, "-d", dir], { stdout: out });
       await fm.status;
       times.foreman!.push(now() - t);
-    }
-    async function pm2() {
+    };
+    const pm2 = async () => {
       const pdir = Deno.makeTempDirSync({ dir });
       const eco = writePm2(pdir, service, { restart: false, logDir: pdir });
       const t = now();
@@ -104,6 +84,26 @@ export async function benchLogs(): Promise<LogResult> {
       await runtime.status;
       checkLines(`${pdir}/gen.log`, "pm2 log file");
       Deno.removeSync(pdir, { recursive: true });
+    };
+    for (let run = 0; run < RUNS; run++) {
+      let t = now();
+      await new Deno.Command("/bin/sh", { args: ["-c", `cat ${input} | cat > ${out}`] }).output();
+      times.cat!.push(now() - t);
+
+      const logs = `${dir}/nimi-logs-${run}`;
+      const config = writeNimi(dir, service, { restart: false, logDir: logs });
+      t = now();
+      const nimi = spawn(nimiArgv(config), { stdout: out });
+      await nimi.status;
+      times.nimi!.push(now() - t);
+      checkLines(out, "nimi stdout");
+      // Each run's 200 MB of tmpfs pages are freed before the next: a VM that has to back
+      // fresh pages for every run makes the later runs slower than the first.
+      Deno.removeSync(logs, { recursive: true });
+
+      if (!SKIP.includes("supervisord")) await supervisord(run);
+      if (!SKIP.includes("foreman")) await foreman();
+      if (!SKIP.includes("pm2")) await pm2();
     }
     return Object.fromEntries(
       Object.entries(times).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v) / 1000]),

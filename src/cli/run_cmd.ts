@@ -9,12 +9,16 @@ import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { Supervisor } from "../supervisor/mod.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { HANDLED_SIGNAL_NUMBERS } from "../pid1/signal_table.ts";
+import { HeapCompactor } from "../pid1/heap.ts";
 import { ServiceSetup } from "../supervisor/service_setup.ts";
 import { journalStreams } from "../systemd/journal.ts";
 import { SystemdNotifier } from "../systemd/notifier.ts";
 import type { CliArgs } from "./args.ts";
 import type { Output } from "./output.ts";
 import { printWarnings, requireConfig } from "./common.ts";
+
+/** Quiet time after the last state change before nimi collects garbage. */
+const HEAP_QUIET_MS = 2000;
 
 /**
  * Runs the services of the config named by `--config`.
@@ -53,13 +57,16 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   });
   // Before any service starts: they must not inherit NOTIFY_SOCKET (docs/nixos-module.md).
   const notifier = SystemdNotifier.fromEnvironment((m) => sink.message(null, m, "warning"));
+  // Once start-up (or a burst of restarts) has settled, give its garbage back (heap.ts).
+  const heap = new HeapCompactor(HEAP_QUIET_MS);
   const supervisor: Supervisor = new Supervisor(config, {
     sink,
     registry: reaper.managed,
     ...setup.hooks(sink),
-    ...(notifier && {
-      onChange: () => notifier.update(supervisor.phases(), supervisor.stopping),
-    }),
+    onChange: () => {
+      heap.poke();
+      notifier?.update(supervisor.phases(), supervisor.stopping);
+    },
   });
   const removeListeners = installStopSignals(supervisor, reaper);
   const internal = stopOnInternalError(supervisor, io);
@@ -70,6 +77,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     return code;
   } finally {
     notifier?.close();
+    heap.stop();
     removeListeners();
     internal.remove();
     reaper.stop();

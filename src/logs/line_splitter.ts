@@ -62,7 +62,7 @@ export interface LineScan {
 export class LineSplitter {
   #carry: Uint8Array[] = [];
   #carryLength = 0;
-  #ends = new Int32Array(256);
+  #ends = new Int32Array(16); // grows (doubling) with the lines of a chunk
   readonly #maxLine: number;
 
   /**

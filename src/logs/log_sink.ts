@@ -48,7 +48,7 @@ export interface LogSinkOptions {
 }
 
 /** Smallest and largest read buffer of {@link ServiceStream.pump}. */
-const MIN_READ = 1024;
+const MIN_READ = 256;
 const MAX_READ = 64 * 1024;
 
 /**
@@ -317,7 +317,7 @@ export class ServiceStream {
 
   /**
    * Reads a whole byte stream into the sink, honouring back-pressure. Reads go into one
-   * reused buffer that starts small (an idle service holds only 1 KiB while its read is
+   * reused buffer that starts small (an idle service holds only 256 bytes while its read is
    * pending) and doubles, up to 64 KiB, whenever a read fills it.
    *
    * @param readable The process's stdout or stderr (a byte stream).
