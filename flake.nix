@@ -1,7 +1,7 @@
 {
   description = "nimi: a process manager for NixOS modular services";
 
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixpkgs-unstable";
 
   outputs =
     { self, nixpkgs }:
@@ -53,6 +53,18 @@
       };
 
       checks = forAllSystems (pkgs: import ./nix/checks.nix { inherit pkgs; });
+
+      # nix run .#vm: a NixOS VM with the NixOS module and two services (nix/vm.nix); Linux only.
+      apps = forAllSystems (
+        pkgs:
+        lib.optionalAttrs pkgs.stdenv.hostPlatform.isLinux {
+          vm = {
+            type = "app";
+            program = "${(import ./nix/vm.nix { inherit pkgs; }).vm}/bin/run-nimi-vm-vm";
+            meta.description = "Boot a NixOS VM running two services under the nimi NixOS module";
+          };
+        }
+      );
 
       devShells = forAllSystems (pkgs: {
         default = pkgs.mkShell {

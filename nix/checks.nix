@@ -1,7 +1,8 @@
-# Flake checks (`nix flake check -L`): the package (its own check runs `nimi --version`, and
-# `nimi validate` and `nimi run` on examples/hello.nix), every examples/*.nix evaluated to JSON
-# and checked with `nimi --strict validate`, the examples that exit by themselves run through
-# mkNimiBin, and on Linux a container image, the NixOS module's unit and a NixOS VM test.
+# Flake checks (`nix flake check -L`): the package (its own check runs `nimi --version`,
+# `nimi validate` and `nimi run`, and SIGUSR1 with no inspector on 9229), every examples/*.nix
+# evaluated to JSON and checked with `nimi --strict validate`, the examples that exit by
+# themselves run through mkNimiBin, and on Linux a container image of every example, the NixOS
+# module's unit and a NixOS VM test (nix/vm.nix).
 { pkgs }:
 let
   inherit (pkgs) lib;
@@ -17,6 +18,8 @@ let
     reusable-service = "port 7002: bonjour";
     web-stack = "web: serving on port 8080";
   };
+
+  vm = import ./vm.nix { inherit pkgs; };
 
   # The NixOS module in a minimal system, for its unit file.
   nixosSystem = pkgs.nixos {
@@ -44,11 +47,6 @@ in
   )
 ) runnable
 // lib.optionalAttrs pkgs.stdenv.hostPlatform.isLinux {
-  # docker load < result && docker run --rm nimi-hello:latest
-  image-hello = nimiLib.mkContainerImage {
-    configuration = ../examples/hello.nix;
-    name = "nimi-hello";
-  };
 
   nixos-module-unit = pkgs.runCommand "nimi-nixos-module-unit" { } ''
     unit=${nixosSystem.config.systemd.units."hello.service".unit}/hello.service
@@ -58,18 +56,17 @@ in
   '';
 
   # Needs KVM on the builder.
-  nixos-module-vm = pkgs.testers.runNixOSTest {
-    name = "nimi-nixos-module";
-    nodes.machine = {
-      imports = [ ./modules/nixos.nix ];
-      nimi.hello = ../examples/hello.nix;
-      nimi.stack = ../examples/reusable-service.nix;
-    };
-    testScript = ''
-      machine.wait_for_unit("multi-user.target")
-      machine.wait_until_succeeds("journalctl -u hello.service | grep -F 'hello from nimi'")
-      machine.wait_until_succeeds("journalctl -u stack.service | grep -F 'port 7002: bonjour'")
-      machine.wait_until_succeeds("journalctl -u stack.service | grep -F 'warming'")
-    '';
-  };
+  nixos-module-vm = vm.test;
 }
+# docker load < result && docker run --rm nimi-<example>:latest
+// lib.optionalAttrs pkgs.stdenv.hostPlatform.isLinux (
+  lib.mapAttrs' (
+    file: _:
+    lib.nameValuePair "image-${exampleName file}" (
+      nimiLib.mkContainerImage [
+        (../examples + "/${file}")
+        { settings.container.name = lib.mkDefault "nimi-${exampleName file}"; }
+      ]
+    )
+  ) exampleFiles
+)

@@ -1,10 +1,12 @@
-# The nimi Nix library. Every integration (flake outputs, overlay passthru, NixOS, home-manager
-# and flake-parts modules) is built from these functions.
+# The nimi Nix library. Every integration (flake outputs, `pkgs.nimi`, the NixOS, home-manager and
+# flake-parts modules) is built from these functions. The names and shapes are the Rust Nimi's
+# (evalNimiModule returning `config`, mkNimiBin/mkContainerImage/mkBwrap taking a module and their
+# *WithConfig forms taking an evaluated config), so its configurations and calls work unchanged.
 #
 #   nimiLib = import ./nix/lib { inherit lib pkgs; nimi = <the nimi package>; };
 #
-# A "nimi configuration" below is a module (attribute set, function or path), a list of modules,
-# or the result of `evalNimiModule`.
+# A "configuration" below is a module (attribute set, function or path), a list of modules, the
+# result of `evalNimiModule` (an evaluated config) or of `lib.evalModules` (an evaluation).
 {
   lib,
   pkgs,
@@ -15,13 +17,15 @@ let
   requireNimi =
     what:
     if nimi == null then
-      throw "nimi: ${what} needs the nimi package: import nix/lib with { nimi = ...; } or use the overlay"
+      throw "nimi: ${what} needs the nimi package: import nix/lib with { nimi = ...; } or use pkgs.nimi"
     else
       nimi;
 
-  toNimiConfigFromConfig = import ./to-config.nix { inherit lib; };
+  toConfigWith = import ./to-config.nix { inherit lib; };
 
   isEvaluation = x: builtins.isAttrs x && (x._type or null) == "configuration";
+  # An evaluated config carries the nimi module's internal marker (a module never defines it).
+  isEvaluatedConfig = x: builtins.isAttrs x && (x._nimiEvaluatedConfig or false) == true;
 
   jsonFile =
     value:
@@ -39,22 +43,15 @@ in
 rec {
   /**
     The nimi module: `services` (modular services with nimi's per-service `nimi.*` options),
-    `settings`, `assertions`, `warnings`.
+    `settings`, `meta`, `passthru`, `assertions`, `warnings`.
   */
   nimiModule = ../modules/nimi.nix;
 
   /**
-    Evaluates nimi modules with nixpkgs' `lib.evalModules` over the nimi module.
-
-    # Inputs
-
-    `modules`: a module or a list of modules.
-
-    # Output
-
-    The evaluation (`config`, `options`, ...); assertions are enforced by `toNimiConfig`.
+    `lib.evalModules` over the nimi module and `modules` (a module or a list): the whole
+    evaluation (`config`, `options`, ...).
   */
-  evalNimiModule =
+  evalNimi =
     modules:
     lib.evalModules {
       class = "nimi";
@@ -63,71 +60,138 @@ rec {
     };
 
   /**
-    The config contract as a Nix value: what `builtins.toJSON` writes for nimi. Failed
-    assertions (of any service at any nesting level) stop evaluation with their message and
-    location; warnings are printed.
+    Evaluates a nimi module and returns its `config` (as the Rust Nimi's evalNimiModule does).
+    Assertions are enforced when the config is turned into JSON.
   */
-  toNimiConfig =
+  evalNimiModule = modules: (evalNimi modules).config;
+
+  /**
+    The evaluated config of any configuration (module, list, evaluation or evaluated config).
+  */
+  configOf =
     configuration:
-    toNimiConfigFromConfig (
-      if isEvaluation configuration then configuration.config else (evalNimiModule configuration).config
-    );
+    if isEvaluatedConfig configuration then
+      configuration
+    else if isEvaluation configuration then
+      configuration.config
+    else
+      evalNimiModule configuration;
 
   /**
-    Same as `toNimiConfig` for an already evaluated `config` (for example `config.nimi.<name>`
-    inside a NixOS module).
+    The config contract as a Nix value: what `builtins.toJSON` writes for nimi. Failed assertions
+    (of any service at any nesting level) stop evaluation with their message and location;
+    warnings are printed.
   */
-  inherit toNimiConfigFromConfig;
+  toNimiConfig = configuration: toNimiConfigFromConfig (configOf configuration);
 
   /**
-    The config file as a derivation, checked with `nimi --strict validate` at build time.
+    `toNimiConfig` of an evaluated config (for example `config.nimi.<name>` in a NixOS module).
+  */
+  toNimiConfigFromConfig = toConfigWith { printWarnings = true; };
+
+  /**
+    The same without printing warnings, for callers that report them themselves (the NixOS and
+    home-manager modules put them in `warnings`).
+  */
+  toNimiConfigQuiet = toConfigWith { printWarnings = false; };
+
+  /**
+    The config file as a derivation, checked with `nimi --strict validate` at build time. Takes
+    any configuration, an evaluated config included (as the Rust Nimi's toNimiJson).
   */
   toNimiJson = configuration: jsonFile (toNimiConfig configuration);
 
   /**
-    Same as `toNimiJson` for an already evaluated `config`.
+    `toNimiJson` of an evaluated config.
   */
   toNimiJsonFromConfig = config: jsonFile (toNimiConfigFromConfig config);
 
   /**
-    A runnable wrapper: `bin/<name>` runs nimi with the given config file (extra arguments are
-    passed to `nimi run`).
+    `toNimiJsonFromConfig` without printing warnings (see `toNimiConfigQuiet`).
   */
-  mkNimiBinWithConfig =
-    {
-      config,
-      name ? "nimi",
-    }:
-    pkgs.writeShellScriptBin name ''
-      exec ${lib.getExe (requireNimi "mkNimiBinWithConfig")} --config ${config} run "$@"
-    '';
+  toNimiJsonQuiet = config: jsonFile (toNimiConfigQuiet config);
 
   /**
-    `mkNimiBinWithConfig` for a nimi configuration (its JSON validated at build time).
+    A runnable wrapper, `bin/<settings.binName>`: nimi running the configuration (extra arguments
+    go to `nimi run`), with the configuration's `meta` and `passthru`.
   */
-  mkNimiBin =
+  mkNimiBinWithConfig =
     configuration:
-    mkNimiBinWithConfig {
-      config = toNimiJson configuration;
+    let
+      config = configOf configuration;
+    in
+    mkNimiBinFromJson {
+      name = config.settings.binName;
+      json = toNimiJson config;
+      inherit (config) meta passthru;
     };
 
   /**
-    A container image whose entrypoint is nimi running the configuration: built with
-    nix2container when it is given, with `dockerTools.buildLayeredImage` otherwise.
+    `mkNimiBinWithConfig` of a module.
   */
-  mkContainerImage = import ./mk-container-image.nix {
-    inherit lib pkgs nix2container;
-    inherit toNimiJson;
-    nimi = requireNimi "mkContainerImage";
+  mkNimiBin = module: mkNimiBinWithConfig (evalNimiModule module);
+
+  /**
+    The wrapper for a config file already built (`json`): `bin/<name>`.
+  */
+  mkNimiBinFromJson =
+    {
+      name,
+      json,
+      meta ? { },
+      passthru ? { },
+    }:
+    pkgs.writeShellApplication {
+      inherit name passthru;
+      meta = {
+        mainProgram = name;
+      }
+      // meta;
+      text = ''
+        exec ${lib.getExe (requireNimi "mkNimiBin")} --config ${json} run "$@"
+      '';
+    };
+
+  /**
+    A container image of an evaluated config (`settings.container`): the entrypoint is the
+    `mkNimiBin` wrapper, the root has the directories of nix/container-layout.json (`/tmp` 1777),
+    `/etc/passwd` and `/etc/group` with the users and groups the services name, and CA
+    certificates when `settings.container.caCertificates` is set. Built with
+    nix2container.buildImage when nimi's library has nix2container, with
+    dockerTools.buildLayeredImage otherwise.
+  */
+  mkContainerImageWithConfig = import ./mk-container-image.nix {
+    inherit
+      lib
+      pkgs
+      nix2container
+      configOf
+      mkNimiBinWithConfig
+      ;
   };
 
   /**
-    A wrapper running nimi with the configuration inside a bubblewrap sandbox.
+    `mkContainerImageWithConfig` of a module.
   */
-  mkBwrap = import ./mk-bwrap.nix {
-    inherit lib pkgs toNimiJson;
-    nimi = requireNimi "mkBwrap";
+  mkContainerImage = module: mkContainerImageWithConfig (evalNimiModule module);
+
+  /**
+    A wrapper, `bin/<binName>-sandbox`, running the `mkNimiBin` wrapper inside bubblewrap with
+    the flags of `settings.bubblewrap`.
+  */
+  mkBwrapWithConfig = import ./mk-bwrap.nix {
+    inherit
+      lib
+      pkgs
+      configOf
+      mkNimiBinWithConfig
+      ;
   };
+
+  /**
+    `mkBwrapWithConfig` of a module.
+  */
+  mkBwrap = module: mkBwrapWithConfig (evalNimiModule module);
 
   /**
     The declared `nimi.*` and `settings.*` options as plain data (type and default of each),
@@ -135,6 +199,6 @@ rec {
   */
   optionsContract = import ./options-contract.nix {
     inherit lib;
-    evaluation = evalNimiModule [ ];
+    evaluation = evalNimi [ ];
   };
 }

@@ -1,53 +1,30 @@
-# A wrapper that runs nimi with a configuration inside a bubblewrap sandbox: the Nix store
-# read-only, a private /tmp, /proc and /dev, every namespace unshared except the network unless
-# `shareNet` is false, and the sandbox dies with its parent.
+# A wrapper, `bin/<binName>-sandbox`, running a configuration's mkNimiBin wrapper inside a
+# bubblewrap sandbox made from `settings.bubblewrap` (the Rust Nimi's options; its `flags` are
+# the bwrap arguments). Linux only.
 {
   lib,
   pkgs,
-  nimi,
-  toNimiJson,
+  configOf,
+  mkNimiBinWithConfig,
 }:
-{
-  configuration,
-  name ? "nimi-bwrap",
-  shareNet ? true,
-  # Host paths bound read-write at the same place (for state and logs).
-  bind ? [ ],
-  # Host paths bound read-only at the same place.
-  roBind ? [ ],
-  # More bwrap arguments, placed before the command.
-  extraArgs ? [ ],
-}:
+configuration:
 let
-  json = toNimiJson configuration;
-  args = [
-    "--ro-bind"
-    "/nix/store"
-    "/nix/store"
-    "--proc"
-    "/proc"
-    "--dev"
-    "/dev"
-    "--tmpfs"
-    "/tmp"
-    "--unshare-all"
-    "--die-with-parent"
-    "--new-session"
-  ]
-  ++ lib.optional shareNet "--share-net"
-  ++ lib.concatMap (p: [
-    "--bind"
-    p
-    p
-  ]) bind
-  ++ lib.concatMap (p: [
-    "--ro-bind"
-    p
-    p
-  ]) roBind
-  ++ extraArgs;
+  config = configOf configuration;
+  bin = mkNimiBinWithConfig config;
 in
-pkgs.writeShellScriptBin name ''
-  exec ${lib.getExe pkgs.bubblewrap} ${lib.escapeShellArgs args} \
-    -- ${lib.getExe nimi} --config ${json} run "$@"
-''
+pkgs.writeShellApplication {
+  name = "${config.settings.binName}-sandbox";
+  runtimeInputs = [ pkgs.bubblewrap ];
+  text = ''
+    exec ${lib.getExe pkgs.bubblewrap} ${lib.escapeShellArgs config.settings.bubblewrap.flags} \
+      -- ${lib.getExe bin} "$@"
+  '';
+  inherit (config) passthru;
+  meta = {
+    mainProgram = "${config.settings.binName}-sandbox";
+  }
+  // config.meta
+  // {
+    badPlatforms = (config.meta.badPlatforms or [ ]) ++ lib.platforms.darwin;
+  };
+}

@@ -126,5 +126,12 @@ let
 in
 {
   nimi = describeOptions serviceOptions.nimi;
-  settings = describeOptions evaluation.options.settings;
+  # binName, container and bubblewrap shape what is built and stay out of the JSON.
+  settings = describeOptions (
+    removeAttrs evaluation.options.settings [
+      "binName"
+      "container"
+      "bubblewrap"
+    ]
+  );
 }

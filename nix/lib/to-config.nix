@@ -1,6 +1,6 @@
 # Turns an evaluated nimi configuration into the config contract nimi reads (the shape of
 # ../shared/fixtures/modular-services.json plus `settings`): failed assertions stop evaluation,
-# warnings are printed, optional fields left null are dropped, and nothing that cannot be JSON
+# warnings are printed (unless the caller reports them itself), optional fields left null are dropped, and nothing that cannot be JSON
 # remains (derivations and paths become store paths, functions are left out).
 { lib }:
 let
@@ -39,15 +39,21 @@ let
       services = mapAttrs (_: shapeService) service.services;
     };
 
+  # binName, container and bubblewrap shape what is built (rust-nimi.nix), not what runs.
   shapeSettings =
     settings:
-    settings
+    removeAttrs settings [
+      "binName"
+      "container"
+      "bubblewrap"
+    ]
     // {
       logging = withoutNulls settings.logging // {
         inherit (settings.logging) maxBytes;
       };
     };
 in
+{ printWarnings }:
 config:
 let
   failed = builtins.filter (a: !a.assertion) config.assertions;
@@ -55,7 +61,7 @@ let
     services = mapAttrs (_: shapeService) config.services;
     settings = shapeSettings config.settings;
   };
-  warned = lib.foldr (w: v: lib.warn w v) value config.warnings;
+  warned = if printWarnings then lib.foldr (w: v: lib.warn w v) value config.warnings else value;
 in
 if failed != [ ] then
   throw "\nFailed assertions:\n${concatMapStrings (a: "- ${a.message}\n") failed}"

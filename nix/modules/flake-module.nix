@@ -1,6 +1,7 @@
 # flake-parts module: `perSystem.nimi.<name>` (a nimi configuration: `services`, `settings`)
-# becomes `packages.<name>` (a program running nimi with it) and `checks.nimi-<name>` (its JSON,
-# checked with `nimi validate` at build time).
+# becomes `packages.<name>-service` (a program running nimi with it, its JSON checked with
+# `nimi validate` at build time) and `packages.<name>-container` (an image running it), and the
+# same two as `checks`: the Rust Nimi's output names.
 #
 # Imported from nimi's flake as `inputs.nimi.flakeModules.default`; `nimiFlake` is that flake,
 # whose package runs the instances unless an instance sets `package`.
@@ -19,16 +20,20 @@
       options.nimi = lib.mkOption {
         type = unit.instancesType [ { package = lib.mkDefault defaultPackage; } ];
         default = { };
-        description = "nimi instances of this system: each gives packages.<name> and checks.nimi-<name>.";
+        description = "nimi instances of this system: each gives packages and checks <name>-service and <name>-container.";
       };
 
-      config = lib.mkIf (config.nimi != { }) {
-        packages = lib.mapAttrs unit.program config.nimi;
-        checks = lib.mapAttrs' (
-          name: instance:
-          lib.nameValuePair "nimi-${name}" (unit.json instance)
-        ) config.nimi;
-      };
+      config =
+        let
+          outputs = lib.concatMapAttrs (name: instance: {
+            "${name}-service" = unit.program name instance;
+            "${name}-container" = unit.image instance;
+          }) config.nimi;
+        in
+        lib.mkIf (config.nimi != { }) {
+          packages = outputs;
+          checks = outputs;
+        };
     }
   );
 }

@@ -27,6 +27,8 @@ in
   config = lib.mkIf (cfg != { }) {
     assertions = unit.assertionsOf "nimi" cfg;
     warnings = unit.warningsOf "nimi" cfg;
+    # The wrappers on PATH too, as the Rust Nimi's module does.
+    home.packages = lib.mapAttrsToList unit.program cfg;
 
     systemd.user.services = lib.mapAttrs (name: instance: {
       Unit.Description = "nimi: ${name}";

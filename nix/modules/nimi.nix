@@ -107,9 +107,21 @@ in
 {
   _class = "nimi";
 
-  imports = [ ./settings.nix ];
+  imports = [
+    ./settings.nix
+    ./rust-nimi.nix
+  ];
 
   options = {
+    # Marks an evaluated config, so the library's functions can tell one from a module.
+    _nimiEvaluatedConfig = mkOption {
+      type = types.bool;
+      default = true;
+      readOnly = true;
+      internal = true;
+      visible = false;
+      description = "Always true in an evaluated nimi config.";
+    };
     services = mkOption {
       type = types.attrsOf configured.serviceSubmodule;
       default = { };

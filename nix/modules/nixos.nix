@@ -28,6 +28,8 @@ in
   config = lib.mkIf (cfg != { }) {
     assertions = unit.assertionsOf "nimi" cfg;
     warnings = unit.warningsOf "nimi" cfg;
+    # The wrappers on PATH too, as the Rust Nimi's module does.
+    environment.systemPackages = lib.mapAttrsToList unit.program cfg;
 
     systemd.services = lib.mapAttrs (name: instance: {
       description = "nimi: ${name}";

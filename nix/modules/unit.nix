@@ -12,7 +12,8 @@ let
 in
 rec {
   # The option type of `nimi`: instances named by attribute, each the nimi module plus its
-  # `package` (and `extraModules`).
+  # `package` (and `extraModules`); an instance's wrapper is named after it unless it sets
+  # settings.binName (as with the Rust Nimi).
   instancesType =
     extraModules:
     lib.types.attrsOf (
@@ -21,25 +22,34 @@ rec {
         modules = [
           ./nimi.nix
           ./instance.nix
+          (
+            { name, ... }:
+            {
+              settings.binName = lib.mkDefault name;
+            }
+          )
         ]
         ++ extraModules;
         specialArgs = { inherit pkgs; };
       }
     );
 
-  # The program running instance `name` (bin/<name>), its JSON checked at build time.
+  # The program running an instance (bin/<settings.binName>), its JSON checked at build time.
+  # Its warnings are not printed here: the modules report them through `warnings` (printing
+  # them here too showed each one twice).
   program =
-    name: instance:
+    _name: instance:
     let
       nimiLib = nimiLibFor instance;
     in
-    nimiLib.mkNimiBinWithConfig {
-      inherit name;
-      config = nimiLib.toNimiJsonFromConfig instance;
+    nimiLib.mkNimiBinFromJson {
+      name = instance.settings.binName;
+      json = nimiLib.toNimiJsonQuiet instance;
+      inherit (instance) meta passthru;
     };
 
-  # The instance's config file, checked with `nimi validate` at build time.
-  json = instance: (nimiLibFor instance).toNimiJsonFromConfig instance;
+  # The instance's container image (flake-parts: `<name>-container`).
+  image = instance: (nimiLibFor instance).mkContainerImageWithConfig instance;
 
   # systemd's Restart= for settings.restart.mode (nimi itself exits when its services are done
   # or one failed for good; this decides whether systemd starts it again).

@@ -16,8 +16,8 @@
   what,
   module ? null,
   nimiDir ? "/nonexistent/nimi",
-  # JSON: extra arguments for mkBwrap ({ "bind": [...], "roBind": [...] }).
-  bwrapArgs ? "{}",
+  # JSON: one more nimi module for `lib` (settings.bubblewrap, settings.container, ...).
+  extraModule ? "{}",
 }:
 let
   lib = import (root + "/lib");
@@ -109,45 +109,91 @@ let
   results = {
     config = nimiLib.toNimiConfig file;
     options = nimiLib.optionsContract;
-    lib = {
-      bin = (nimiLib.mkNimiBin file).text;
-      bwrap =
-        (nimiLib.mkBwrap ({ configuration = file; } // builtins.fromJSON bwrapArgs)).text;
-      dockerImage = (nimiLib.mkContainerImage {
-        configuration = file;
-        name = "demo";
-      }).args;
-      nix2containerImage =
-        let
-          withN2c = import ../../nix/lib {
-            inherit lib pkgs;
-            inherit (pkgs) nimi;
-            nix2container.buildImage = args: { inherit args; };
+    lib =
+      let
+        modules = [
+          file
+          (builtins.fromJSON extraModule)
+        ];
+        bin = nimiLib.mkNimiBin modules;
+        bwrap = nimiLib.mkBwrap modules;
+        withN2c = import ../../nix/lib {
+          inherit lib pkgs;
+          inherit (pkgs) nimi;
+          nix2container.buildImage = args: {
+            inherit args;
+            overrideAttrs =
+              g:
+              let
+                changed = g { };
+              in
+              { inherit args; } // changed // changed.passthru or { };
           };
-        in
-        (withN2c.mkContainerImage {
-          configuration = file;
-          name = "demo";
-        }).args;
-      json = (nimiLib.toNimiJson file).env.json;
-      jsonCheck = (nimiLib.toNimiJson file).script;
-    };
+        };
+        image = i: {
+          inherit (i) args;
+          inherit (i.layout) passwd group directories;
+          bin = i.nimiBin.name;
+        };
+      in
+      {
+        # (`path`: an attribute set with `outPath` would be written as that string.)
+        bin = {
+          inherit (bin) name text;
+          inherit (bin.meta) mainProgram;
+          path = bin.outPath;
+        };
+        bwrap = {
+          inherit (bwrap) name text;
+          path = bwrap.outPath;
+        };
+        dockerImage = image (nimiLib.mkContainerImage modules);
+        nix2containerImage = image (withN2c.mkContainerImage modules);
+        json = (nimiLib.toNimiJson modules).env.json;
+        jsonCheck = (nimiLib.toNimiJson modules).script;
+        evaluated = {
+          binName = (nimiLib.evalNimiModule modules).settings.binName;
+          viaConfig = (nimiLib.mkNimiBinWithConfig (nimiLib.evalNimiModule modules)).name;
+        };
+      };
+    # Like NixOS and home-manager, the system's warnings are printed once evaluated; the
+    # wrappers' texts are forced as a real build would (their store paths depend on them).
     nixos =
       let
         c = system ../../nix/modules/nixos.nix "nixos";
       in
-      {
+      lib.foldr (w: v: lib.warn w v) {
         inherit (c) assertions warnings;
         units = c.systemd.services;
+        programs = map (p: p.text) c.environment.systemPackages;
+      } c.warnings;
+    # nix/vm.nix's machine in the stand-in NixOS system: its nimi unit and the instance's JSON.
+    vm =
+      let
+        vmNix = import ../../nix/vm.nix { inherit pkgs; };
+        c =
+          (lib.evalModules {
+            class = "nixos";
+            modules = [
+              vmNix.node
+              ./stubs/nixos-system.nix
+            ];
+            specialArgs = { inherit pkgs; };
+          }).config;
+      in
+      {
+        units = c.systemd.services;
+        programs = map (p: p.text) (lib.filter (p: p ? text) c.environment.systemPackages);
       };
     home =
       let
         c = system ../../nix/modules/home-manager.nix "homeManager";
       in
-      {
+      lib.foldr (w: v: lib.warn w v) {
         inherit (c) assertions warnings;
         units = c.systemd.user.services;
-      };
+        programs = map (p: p.text) c.home.packages;
+      } c.warnings;
     overlay = {
       package = {
         inherit (overlaid.nimi)
@@ -168,6 +214,18 @@ let
         npmCache = overlaid.nimi.npmDeps.cache.script;
       };
       config = overlaid.nimi.lib.toNimiConfig file;
+      # The Rust Nimi's place for the library: on the package itself.
+      direct = (overlaid.nimi.evalNimiModule file).settings.binName;
+      functions = lib.filter (n: overlaid.nimi ? ${n}) [
+        "evalNimiModule"
+        "toNimiJson"
+        "mkNimiBin"
+        "mkNimiBinWithConfig"
+        "mkContainerImage"
+        "mkContainerImageWithConfig"
+        "mkBwrap"
+        "mkBwrapWithConfig"
+      ];
     };
     flake =
       let
@@ -192,11 +250,21 @@ let
         homeModule = toString flake.homeModules.default;
         flakeModule = lib.attrNames flake.flakeModules.default;
         overlay = builtins.isFunction flake.overlays.default;
+        apps = lib.mapAttrs (_: lib.attrNames) flake.apps;
+        vmApp = flake.apps.${system}.vm.program;
+        vmTest = {
+          inherit (flake.checks.${system}.nixos-module-vm.args) name testScript;
+          nodes = lib.attrNames flake.checks.${system}.nixos-module-vm.args.nodes;
+        };
       };
-    flake-parts = {
-      packages = lib.mapAttrs (_: p: p.text) flakeParts.packages;
-      checks = lib.mapAttrs (_: c: c.script) flakeParts.checks;
-    };
+    flake-parts =
+      let
+        describe = p: if p ? text then p.text else "image: ${p.builder}";
+      in
+      {
+        packages = lib.mapAttrs (_: describe) flakeParts.packages;
+        checks = lib.mapAttrs (_: describe) flakeParts.checks;
+      };
   };
 in
 results.${what} or (throw "tests/nix/eval.nix: unknown what \"${what}\"")

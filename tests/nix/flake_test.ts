@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
-import { evalNimi, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
+import { evalNimi, nixInstantiate, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
 
 const skip = nixSkipReason();
 if (skip !== null) printSkip("tests/nix/flake_test.ts (flake outputs)", skip);
@@ -25,6 +25,9 @@ interface FlakeResult {
   homeModule: string;
   flakeModule: string[];
   overlay: boolean;
+  apps: Record<string, string[]>;
+  vmApp: string;
+  vmTest: { name: string; testScript: string; nodes: string[] };
 }
 
 Deno.test({
@@ -36,7 +39,7 @@ Deno.test({
       assert.equal(r.code, 0, r.stderr);
       return JSON.parse(r.stdout) as FlakeResult;
     });
-    for (const output of ["packages", "checks", "devShells", "formatter"]) {
+    for (const output of ["packages", "checks", "devShells", "formatter", "apps"]) {
       assert.deepEqual(f.outputs[output], SYSTEMS, output);
     }
     assert.deepEqual(f.outputs["lib"], [...SYSTEMS, "forPkgs"].sort());
@@ -64,8 +67,47 @@ Deno.test({
       .filter((e) => e.isFile && e.name.endsWith(".nix"))
       .map((e) => `example-${e.name.replace(/\.nix$/, "")}`);
     const checks = f.perSystem["checks"]!;
-    for (const check of [...examples, "package", "image-hello", "nixos-module-unit"]) {
+    const images = examples.map((e) => e.replace(/^example-/, "image-"));
+    for (
+      const check of [...examples, ...images, "package", "nixos-module-unit", "nixos-module-vm"]
+    ) {
       assert.ok(checks.includes(check), `checks.x86_64-linux.${check} is missing`);
     }
+
+    // nix run .#vm boots nix/vm.nix's machine; the nixosTest checks that both services answer.
+    assert.deepEqual(f.apps["x86_64-linux"], ["vm"]);
+    assert.deepEqual(f.apps["x86_64-darwin"], []);
+    assert.match(f.vmApp, /\/bin\/run-nimi-vm-vm$/);
+    assert.deepEqual(f.vmTest.nodes, ["machine"]);
+    assert.match(f.vmTest.testScript, /wait_for_unit\("web\.service"\)/);
+    for (const port of [8001, 8002]) {
+      assert.ok(f.vmTest.testScript.includes(`curl -sf http://127.0.0.1:${port}/`), `port ${port}`);
+    }
   },
+});
+
+Deno.test("flake.lock locks each input of flake.nix with a revision and a NAR hash", async () => {
+  const r = await nixInstantiate([
+    "--eval",
+    "--strict",
+    "--json",
+    "-E",
+    `builtins.attrNames (import ${REPO_ROOT}/flake.nix).inputs`,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const inputs = JSON.parse(r.stdout) as string[];
+  const lock = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/flake.lock`)) as {
+    version: number;
+    root: string;
+    nodes: Record<string, { inputs?: Record<string, string>; locked?: Record<string, unknown> }>;
+  };
+  assert.equal(lock.version, 7);
+  assert.deepEqual(Object.keys(lock.nodes[lock.root]!.inputs ?? {}).sort(), inputs.sort());
+  for (const input of inputs) {
+    const node = lock.nodes[lock.nodes[lock.root]!.inputs![input]!]!;
+    const locked = node.locked as { rev: string; narHash: string; lastModified: number };
+    assert.match(locked.rev, /^[0-9a-f]{40}$/, input);
+    assert.match(locked.narHash, /^sha256-[A-Za-z0-9+/]{43}=$/, input);
+    assert.ok(locked.lastModified > 1.7e9, input);
+  }
 });

@@ -19,13 +19,35 @@ import {
 const skip = nixSkipReason();
 if (skip !== null) printSkip("tests/nix/lib_test.ts (mkNimiBin, mkBwrap, mkContainerImage)", skip);
 
-interface LibResult {
+interface Image {
+  args: {
+    name: string;
+    tag: string;
+    config: { Entrypoint: string[]; WorkingDir?: string; Env?: string[] };
+    extraCommands?: string;
+    perms?: { regex: string; mode: string }[];
+  };
+  passwd: string;
+  group: string;
+  directories: { path: string; mode: string }[];
   bin: string;
-  bwrap: string;
-  dockerImage: { name: string; config: { Entrypoint: string[] } };
-  nix2containerImage: { name: string; config: { Entrypoint: string[] } };
+}
+
+interface LibResult {
+  bin: { name: string; text: string; path: string; mainProgram: string };
+  bwrap: { name: string; text: string; path: string };
+  dockerImage: Image;
+  nix2containerImage: Image;
   json: string;
   jsonCheck: string;
+  evaluated: { binName: string; viaConfig: string };
+}
+
+/** Writes what writeShellApplication would build: `<outPath>/bin/<name>`. */
+async function materialize(app: { name: string; text: string; path: string }): Promise<void> {
+  await Deno.mkdir(`${app.path}/bin`, { recursive: true });
+  await Deno.writeTextFile(`${app.path}/bin/${app.name}`, `#!/bin/sh\n${app.text}`);
+  await Deno.chmod(`${app.path}/bin/${app.name}`, 0o755);
 }
 
 const decoder = new TextDecoder();
@@ -58,60 +80,104 @@ Deno.test({
       const dir = await Deno.makeTempDir({ prefix: "nimi-lib-" });
       try {
         const nimiDir = await writeNimiStandIn(`${dir}/nimi`);
-        const hostDirs = ["/usr", "/bin", "/lib", "/lib64", "/etc"].filter(exists);
-        const bwrapArgs = {
-          roBind: [...hostDirs, REPO_ROOT, nimiDir, Deno.execPath()],
-          bind: [denoDir()],
+        const hostDirs = ["/usr", "/bin", "/lib", "/lib64"].filter(exists);
+        const same = (p: string) => ({ src: p, dest: p });
+        const extraModule = {
+          settings: {
+            binName: "hello-app",
+            bubblewrap: {
+              roBinds: [...hostDirs, "/nix/store", REPO_ROOT, nimiDir, Deno.execPath()].map(
+                same,
+              ),
+              appendFlags: ["--bind", denoDir(), denoDir()],
+            },
+            container: { name: "demo", caCertificates: true },
+          },
         };
         const r = await evalNimi(setup, "lib", `${REPO_ROOT}/examples/hello.nix`, {
           nimiDir,
-          bwrapArgs: JSON.stringify(bwrapArgs),
+          extraModule: JSON.stringify(extraModule),
         });
         assert.equal(r.code, 0, r.stderr);
         const lib = JSON.parse(r.stdout) as LibResult;
-        const configFile = lib.dockerImage.config.Entrypoint[2]!;
+        const configFile = /--config (\S+) run/.exec(lib.bin.text)?.[1] ?? "";
+        assert.match(configFile, /^\/nix\/store\/[a-z0-9]{32}-nimi-config\.json$/);
 
         await t.step("toNimiJson() writes toNimiConfig() and checks it with nimi validate", () => {
-          assert.equal(JSON.parse(lib.json).services.hello.process.argv[0], "/bin/sh");
+          const json = JSON.parse(lib.json);
+          assert.equal(json.services.hello.process.argv[0], "/bin/sh");
+          // What shapes the build stays out of the JSON nimi reads.
+          for (const key of ["binName", "container", "bubblewrap"]) {
+            assert.equal(json.settings[key], undefined, `settings.${key} in the JSON`);
+          }
           assert.match(lib.jsonCheck, /nimi --strict --config "\$out" validate/);
         });
 
+        await t.step("evalNimiModule() returns config, which mkNimiBinWithConfig() takes", () => {
+          assert.equal(lib.evaluated.binName, "hello-app");
+          assert.equal(lib.evaluated.viaConfig, "hello-app");
+          assert.equal(lib.bin.name, "hello-app");
+          assert.equal(lib.bin.mainProgram, "hello-app");
+        });
+
         await t.step("mkNimiBin() runs nimi run on the config file", async () => {
-          assert.ok(lib.bin.includes(`${nimiDir}/bin/nimi --config ${configFile} run "$@"`));
+          assert.ok(lib.bin.text.includes(`${nimiDir}/bin/nimi --config ${configFile} run "$@"`));
           if (!setup.storeWritable) {
             printSkip("running mkNimiBin's script", "the config file needs a writable /nix/store");
             return;
           }
-          const run = await runScript(lib.bin, dir);
+          await materialize(lib.bin);
+          const run = await runScript(lib.bin.text, dir);
           assert.equal(run.code, 0, run.out);
           assert.match(run.out, /hello from nimi/);
         });
 
-        await t.step("mkBwrap() runs nimi inside a bubblewrap sandbox", async () => {
-          assert.match(lib.bwrap, /bwrap .*--unshare-all .*--die-with-parent/);
+        await t.step("mkBwrap() runs the wrapper inside a bubblewrap sandbox", async () => {
+          assert.equal(lib.bwrap.name, "hello-app-sandbox");
+          const flags = lib.bwrap.text.replaceAll("'", "");
+          assert.match(flags, /bwrap .*--tmpfs \/etc.*--ro-bind-try \/etc\/resolv.conf/);
+          assert.match(flags, /--ro-bind-try \/etc\/hosts \/etc\/hosts/);
+          assert.match(flags, /--unshare-pid.*--die-with-parent.* -- .*hello-app "\$@"/s);
           if (!setup.storeWritable) {
             printSkip("running mkBwrap's script", "the config file needs a writable /nix/store");
             return;
           }
-          const run = await runScript(lib.bwrap, dir);
+          await materialize(lib.bin);
+          const run = await runScript(lib.bwrap.text, dir);
           assert.equal(run.code, 0, run.out);
           assert.match(run.out, /hello from nimi/);
           // A new PID namespace: the service's pid is small, unlike the host's.
           assert.match(run.out, /hello: started \(pid \d{1,2}\)/);
         });
 
-        await t.step("mkContainerImage() makes nimi the entrypoint, with either builder", () => {
-          for (const image of [lib.dockerImage, lib.nix2containerImage]) {
-            assert.equal(image.name, "demo");
-            assert.deepEqual(image.config.Entrypoint, [
-              `${nimiDir}/bin/nimi`,
-              "--config",
-              configFile,
-              "run",
-            ]);
-          }
-          assert.match(configFile, /^\/nix\/store\/[a-z0-9]{32}-nimi-config\.json$/);
-        });
+        await t.step(
+          "mkContainerImage() runs the wrapper as entrypoint, with either builder",
+          () => {
+            for (const image of [lib.dockerImage, lib.nix2containerImage]) {
+              assert.equal(image.args.name, "demo");
+              assert.equal(image.args.tag, "latest");
+              assert.deepEqual(image.args.config.Entrypoint, [`${lib.bin.path}/bin/hello-app`]);
+              assert.equal(image.args.config.WorkingDir, "/root");
+              assert.ok(
+                image.args.config.Env?.includes("SSL_CERT_FILE=/etc/ssl/certs/ca-bundle.crt"),
+              );
+              assert.deepEqual(image.directories.find((d) => d.path === "/tmp"), {
+                path: "/tmp",
+                mode: "1777",
+              });
+              assert.match(image.passwd, /^root:x:0:0::\/root:/m);
+              assert.match(image.group, /^nobody:x:65534:$/m);
+            }
+            assert.match(
+              lib.dockerImage.args.extraCommands ?? "",
+              /mkdir -p \.\/tmp\nchmod 1777 \.\/tmp/,
+            );
+            assert.deepEqual(
+              lib.nix2containerImage.args.perms?.find((p) => p.mode === "1777")?.regex,
+              "/tmp$",
+            );
+          },
+        );
       } finally {
         await Deno.remove(dir, { recursive: true });
       }

@@ -20,6 +20,8 @@ interface SystemResult {
   assertions: { assertion: boolean; message: string }[];
   warnings: string[];
   units: Record<string, Record<string, unknown>>;
+  programs: string[];
+  stderr: string;
 }
 
 const CONFIG = `${REPO_ROOT}/tests/nix/fixtures/nixos-config.nix`;
@@ -38,7 +40,7 @@ async function evalSystem(what: "nixos" | "home"): Promise<SystemResult> {
   return await withNix(async (setup) => {
     const r = await evalNimi(setup, what, CONFIG);
     assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as SystemResult;
+    return { ...JSON.parse(r.stdout), stderr: r.stderr } as SystemResult;
   });
 }
 
@@ -47,6 +49,11 @@ function checkShared(result: SystemResult): void {
   assert.deepEqual(result.warnings, [
     "nimi.stack: in services.greeter-a: greeter.greeting is the default",
   ]);
+  // Printed once, as the system prints its warnings (the wrappers' JSON printed it again).
+  assert.equal(result.stderr.split("greeter.greeting is the default").length - 1, 1, result.stderr);
+  // Each instance's wrapper is on PATH, named after the instance.
+  assert.equal(result.programs.length, 2);
+  assert.ok(result.programs.every((p) => /^exec \S+\/bin\/nimi --config \S+ run "\$@"/.test(p)));
   assert.ok(result.assertions.every((a) => a.assertion));
   const messages = result.assertions.map((a) => a.message);
   // The services' own (greeter.port) and nimi's (configData paths, dependencies), all passing.
@@ -72,7 +79,7 @@ Deno.test({
     const stack = result.units["stack"]!;
     assert.deepEqual(hello["wantedBy"], ["multi-user.target"]);
     assert.deepEqual(hello["serviceConfig"], {
-      ExecStart: "/nonexistent/hello/bin/hello",
+      ExecStart: "/nonexistent/nimi/apps/hello/bin/hello",
       KillMode: "mixed",
       NotifyAccess: "main",
       Restart: "no",
@@ -82,7 +89,7 @@ Deno.test({
     });
     assert.equal(hello["startLimitBurst"], undefined);
     assert.deepEqual(stack["serviceConfig"], {
-      ExecStart: "/nonexistent/stack/bin/stack",
+      ExecStart: "/nonexistent/nimi/apps/stack/bin/stack",
       KillMode: "mixed",
       NotifyAccess: "main",
       Restart: "on-failure",
@@ -114,7 +121,7 @@ Deno.test({
     assert.deepEqual(stack["Install"], { WantedBy: ["default.target"] });
     assert.deepEqual(stack["Unit"], { Description: "nimi: stack", StartLimitBurst: 4 });
     assert.deepEqual(stack["Service"], {
-      ExecStart: "/nonexistent/stack/bin/stack",
+      ExecStart: "/nonexistent/nimi/apps/stack/bin/stack",
       KillMode: "mixed",
       NotifyAccess: "main",
       Restart: "on-failure",
@@ -131,7 +138,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "flake-parts module makes perSystem.nimi.<name> a package and a validating check",
+  name: "flake-parts module makes perSystem.nimi.<name> <name>-service and <name>-container",
   ignore: skip !== null,
   fn: async () => {
     const result = await withNix(async (setup) => {
@@ -142,12 +149,13 @@ Deno.test({
         checks: Record<string, string>;
       };
     });
-    assert.deepEqual(Object.keys(result.packages), ["demo"]);
+    // The Rust Nimi's output names.
+    assert.deepEqual(Object.keys(result.packages).sort(), ["demo-container", "demo-service"]);
     assert.match(
-      result.packages["demo"]!,
+      result.packages["demo-service"]!,
       /^exec \/nonexistent\/nimi\/bin\/nimi --config \/nix\/store\/\S+-nimi-config\.json run "\$@"\n$/,
     );
-    assert.deepEqual(Object.keys(result.checks), ["nimi-demo"]);
-    assert.match(result.checks["nimi-demo"]!, /nimi --strict --config "\$out" validate/);
+    assert.equal(result.packages["demo-container"], "image: dockerTools.buildLayeredImage");
+    assert.deepEqual(result.checks, result.packages);
   },
 });

@@ -152,12 +152,21 @@ async function storeIsWritable(): Promise<boolean> {
  * @param setup From {@link nixSetup}, with a root.
  * @param what What to evaluate (see tests/nix/eval.nix).
  * @param module Absolute path of a nimi module file (a NixOS module for "nixos" and "home").
- * @param extra More `--argstr` arguments of eval.nix (nimiDir, bwrapArgs).
+ * @param extra More `--argstr` arguments of eval.nix (nimiDir, extraModule).
  * @returns The nix-instantiate result.
  */
 export function evalNimi(
   setup: NixSetup,
-  what: "config" | "options" | "lib" | "nixos" | "home" | "overlay" | "flake" | "flake-parts",
+  what:
+    | "config"
+    | "options"
+    | "lib"
+    | "nixos"
+    | "home"
+    | "overlay"
+    | "flake"
+    | "flake-parts"
+    | "vm",
   module?: string,
   extra: Record<string, string> = {},
 ): Promise<NixResult> {

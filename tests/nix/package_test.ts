@@ -40,6 +40,8 @@ interface OverlayResult {
     meta: { mainProgram: string; platforms: string[] };
   };
   config: { services: Record<string, unknown> };
+  direct: string;
+  functions: string[];
 }
 
 Deno.test({
@@ -49,7 +51,7 @@ Deno.test({
     await withNix(async (setup) => {
       const r = await evalNimi(setup, "overlay", `${REPO_ROOT}/examples/hello.nix`);
       assert.equal(r.code, 0, r.stderr);
-      const { package: pkg, config } = JSON.parse(r.stdout) as OverlayResult;
+      const { package: pkg, config, direct, functions } = JSON.parse(r.stdout) as OverlayResult;
       const denoJson = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
 
       await t.step("mkDerivation arguments", () => {
@@ -123,8 +125,10 @@ Deno.test({
         installCheck(await denoFromNpm("2.9.6")),
       );
 
-      await t.step("pkgs.nimi.lib is the nimi library", () => {
+      await t.step("pkgs.nimi and pkgs.nimi.lib are the nimi library", () => {
         assert.deepEqual(Object.keys(config.services), ["hello"]);
+        assert.equal(direct, "nimi");
+        assert.equal(functions.length, 8);
       });
     });
   },

@@ -1,7 +1,8 @@
 # A minimal stand-in for nixpkgs' `pkgs`, enough to evaluate nimi configurations, the library,
 # the overlay and the flake with only nixpkgs' lib and no builds:
 # - writeText and writeShellScript write with builtins.toFile (not executable: run scripts
-#   through runtimeShell);
+#   through runtimeShell); writeShellApplication keeps its text, at `nimiDir`/apps/<name>, where
+#   a test that runs it writes it;
 # - writeShellScriptBin and runCommand return derivation-shaped values that keep their script
 #   (`text`, `script`, `env`) for the tests to inspect or run; runCommand's output is the file of
 #   its `json` input, which is all nimi's library asks of it (toNimiJson);
@@ -63,6 +64,25 @@ lib.makeExtensible (final: {
 
   writeText = name: text: builtins.toFile name text;
   writeShellScript = name: text: builtins.toFile name "#!/bin/sh\n${text}";
+  writeShellApplication =
+    {
+      name,
+      text,
+      runtimeInputs ? [ ],
+      meta ? { },
+      passthru ? { },
+    }:
+    {
+      type = "derivation";
+      inherit name text runtimeInputs;
+      # Where a test may write the script (bin/<name>) to run it.
+      outPath = "${nimiDir}/apps/${name}";
+      meta = {
+        mainProgram = name;
+      }
+      // meta;
+    }
+    // passthru;
   writeShellScriptBin = name: text: {
     type = "derivation";
     inherit name text;
@@ -74,13 +94,35 @@ lib.makeExtensible (final: {
     inherit name env script;
     outPath = if env ? json then builtins.toFile name env.json else "/nonexistent/${name}";
   };
-  dockerTools.buildLayeredImage = args: {
-    builder = "dockerTools.buildLayeredImage";
-    inherit args;
-  };
+  dockerTools.buildLayeredImage =
+    args:
+    let
+      image = {
+        builder = "dockerTools.buildLayeredImage";
+        inherit args;
+      };
+    in
+    image
+    // {
+      overrideAttrs =
+        g:
+        let
+          changed = g image;
+        in
+        image // changed // changed.passthru or { };
+    };
+  cacert = hostPackage "cacert" "cacert";
   mkShell = args: stand-in // { inherit args; };
-  nixos = _: throw "pkgs.nixos is not available in the minimal pkgs";
-  testers.runNixOSTest = _: throw "pkgs.testers.runNixOSTest is not available in the minimal pkgs";
+  # A NixOS system and a NixOS test cannot be evaluated here: both keep what they were given.
+  nixos = configuration: {
+    inherit configuration;
+    config.system.build.vm = stand-in // {
+      name = "nixos-vm";
+    };
+  };
+  testers.runNixOSTest = args: stand-in // { inherit args; };
+  python3 = hostPackage "python3" "python3";
+  curl = hostPackage "curl" "curl";
 
   runtimeShell = "/bin/sh";
   bash = hostPackage "bash" "bash";

@@ -22,5 +22,21 @@ in
       type = types.listOf types.str;
       default = [ ];
     };
+    environment.systemPackages = mkOption {
+      type = types.listOf types.raw;
+      default = [ ];
+    };
+    system.stateVersion = mkOption {
+      type = types.str;
+      default = "";
+    };
+    networking.hostName = mkOption {
+      type = types.str;
+      default = "";
+    };
+    home.packages = mkOption {
+      type = types.listOf types.raw;
+      default = [ ];
+    };
   };
 }
