@@ -17,6 +17,7 @@ import {
 } from "./format.ts";
 import { type LineScan, linesOf, LineSplitter, prefixScan } from "./line_splitter.ts";
 import { LogFile } from "./log_file.ts";
+import { allocated } from "./gc_pacer.ts";
 import { LEVEL_PREFIX, type MessageLevel, streamPriority } from "./priority.ts";
 
 /** Options for {@link LogSink.create}. */
@@ -215,6 +216,9 @@ export class LogSink {
     }
     const file = channel.file;
     if (file) file.write(format(utf8(`${time} ${FILE_TAGS[stream]} `)));
+    // About what was just formatted: each line's bytes, plus a prefix per line per sink.
+    const body = scan ? scan.data.length : 64 * n;
+    allocated((file ? 2 : 1) * body + n * (channel.prefixes[stream].length + (file ? 32 : 0)));
     const a = this.#console.ready();
     const b = file?.writer.ready() ?? null;
     if (a === null) return b;
@@ -274,6 +278,7 @@ export class ServiceStream {
   readonly #channel: Channel;
   readonly #stream: "stdout" | "stderr";
   readonly #splitter = new LineSplitter();
+  #bytes = 0;
   readonly #listeners: ReadonlySet<LineListener>;
 
   /**
@@ -296,6 +301,11 @@ export class ServiceStream {
     this.#listeners = listeners;
   }
 
+  /** Bytes read so far (to tell a backlog still draining from output that stopped). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /**
    * Adds bytes read from the process.
    *
@@ -303,6 +313,7 @@ export class ServiceStream {
    * @returns A promise to await before reading more, or null.
    */
   push(chunk: Uint8Array): Promise<void> | null {
+    this.#bytes += chunk.length;
     return this.#emit(this.#splitter.scan(chunk));
   }
 

@@ -246,10 +246,13 @@ export class ServiceRunner {
     this.#groups.add(pid);
     const exited = new AbortController();
     const listeners = new Set<LineListener>();
-    const pumps = Promise.all([
-      sink.stream(spec.name, "stdout", listeners).pump(child.stdout),
-      sink.stream(spec.name, "stderr", listeners).pump(child.stderr),
-    ]).catch((e) => sink.message(spec.name, `reading output failed: ${errorText(e)}`, "error"));
+    const streams = [
+      sink.stream(spec.name, "stdout", listeners),
+      sink.stream(spec.name, "stderr", listeners),
+    ] as const;
+    const pumps = Promise.all([streams[0].pump(child.stdout), streams[1].pump(child.stderr)]).catch(
+      (e) => sink.message(spec.name, `reading output failed: ${errorText(e)}`, "error"),
+    );
     sink.message(spec.name, `started (pid ${pid})`);
     this.progress.started = true;
     this.#phase = "running";
@@ -289,7 +292,9 @@ export class ServiceRunner {
       // Every writer in the group is gone, so the output normally ends now: let it finish
       // first. A process that left the group (setsid) may still hold the pipes: do not wait
       // for it, its lines keep flowing in the background.
-      await settleWithin(pumps, OUTPUT_GRACE_MS);
+      // A backlog still draining is waited for (a restart must not overtake it); only output
+      // that stopped flowing for the grace period is left behind.
+      await settleWhileFlowing(pumps, () => streams[0].bytes + streams[1].bytes, OUTPUT_GRACE_MS);
       if (!this.stopping) this.#groups.delete(pid);
     }
     const failed = !this.stopping && statusCode(status) !== 0;
@@ -322,6 +327,22 @@ export class ServiceRunner {
 
 /** How long an exited process's output may take to end before nimi goes on without it. */
 const OUTPUT_GRACE_MS = 100;
+
+async function settleWhileFlowing(
+  p: Promise<unknown>,
+  progress: () => number,
+  ms: number,
+): Promise<void> {
+  let settled = false;
+  const done = p.then(() => (settled = true), () => (settled = true));
+  let seen = progress();
+  while (true) {
+    await settleWithin(done, ms);
+    const now = progress();
+    if (settled || now === seen) return;
+    seen = now;
+  }
+}
 
 async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;

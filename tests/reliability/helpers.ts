@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type CliResult, runCli } from "../helpers/cli.ts";
+import { type CliResult, REPO_ROOT, runCli } from "../helpers/cli.ts";
 
 /** A private place to run nimi in. */
 export interface Sandbox {
@@ -84,3 +84,103 @@ export function note(text: string): void {
 
 /** Whether this test process runs as root. */
 export const IS_ROOT: boolean = Deno.uid() === 0;
+
+/**
+ * A process's resident set size.
+ *
+ * @param pid The process.
+ * @returns VmRSS in KiB, or null once it is gone.
+ */
+export function rssKiB(pid: number): number | null {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    return Number(status.match(/^VmRSS:\s+(\d+) kB$/m)?.[1] ?? NaN);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/**
+ * CPU time a process has used (user + system), in clock ticks.
+ *
+ * @param pid The process.
+ * @returns The ticks.
+ */
+export function cpuTicks(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * Samples a process's RSS every 50 ms until stopped.
+ *
+ * @param pid The process.
+ * @returns `stop()` returns the peak, in KiB.
+ */
+export function sampleRss(pid: number): { stop(): number } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const rss = rssKiB(pid);
+    if (rss !== null && rss > peak) peak = rss;
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+/**
+ * Starts `nimi --config FILE run` with stdout and stderr sent to files (large floods are not
+ * read through a pipe by the test), in `cwd`.
+ *
+ * @param cwd Working directory.
+ * @param file The config.
+ * @param env Extra environment.
+ * @returns The process (its pid is nimi's) and the paths of its output files.
+ */
+export function spawnNimiToFiles(
+  cwd: string,
+  file: string,
+  env: Record<string, string> = {},
+): { child: Deno.ChildProcess; stdout: string; stderr: string } {
+  const stdout = join(cwd, "nimi.out");
+  const stderr = join(cwd, "nimi.err");
+  const child = new Deno.Command("sh", {
+    args: [
+      "-c",
+      `exec "$0" run -A "$1" --config "$2" run > "$3" 2> "$4"`,
+      Deno.execPath(),
+      `${REPO_ROOT}/mod.ts`,
+      file,
+      stdout,
+      stderr,
+    ],
+    cwd,
+    env: { NO_COLOR: "1", TMPDIR: cwd, ...env },
+    stdin: "null",
+  }).spawn();
+  return { child, stdout, stderr };
+}
+
+/**
+ * Polls until a condition holds.
+ *
+ * @param what Named in the error.
+ * @param check The condition.
+ * @param timeoutMs Give up after this long.
+ */
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
