@@ -11,6 +11,7 @@ import {
   type Nimi,
   setup,
   startNimi,
+  step,
   untilSinceSpawn,
   writeConfig,
 } from "./nimi_helpers.ts";
@@ -86,7 +87,7 @@ async function forward(mode: Mode, dir: string): Promise<void> {
 Deno.test("nimi run forwards SIGHUP, SIGUSR1 and SIGUSR2 and opens no inspector", async (t) => {
   const { modes, dir, cleanup } = await setup();
   try {
-    for (const mode of modes) await t.step(mode.name, () => forward(mode, dir));
+    for (const mode of modes) await step(t, mode, mode.name, () => forward(mode, dir));
   } finally {
     await cleanup();
   }

@@ -38,12 +38,18 @@ export interface Running extends Omit<WatchedOutput, "waitFor"> {
  *
  * @param argv Program and arguments.
  * @param env Extra environment.
+ * @param cwd Working directory (default: this process's).
  * @returns The running program.
  */
-export function start(argv: string[], env: Record<string, string> = {}): Running {
+export function start(
+  argv: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): Running {
   const [cmd, ...args] = argv;
   const child = new Deno.Command(cmd!, {
     args,
+    ...(cwd === undefined ? {} : { cwd }),
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",

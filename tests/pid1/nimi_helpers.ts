@@ -32,6 +32,13 @@ export interface Mode {
   deno: string;
   /** nimi's entry point (`mod.ts`). */
   entry: string;
+  /**
+   * Working directory: for the runs as nobody one it can enter (the test's own may be a
+   * checkout under /root, mode 0700, where nimi could start no service).
+   */
+  cwd?: string;
+  /** Why this mode cannot run here (its steps are ignored), or null. */
+  skip: string | null;
 }
 
 /** The modes of one test file, and a place for its configs. */
@@ -114,13 +121,19 @@ async function publicCopy(dir: string): Promise<{ deno: string; entry: string }>
 export async function setup(): Promise<Setup> {
   const dir = await Deno.makeTempDir({ prefix: "nimi-pid1-" });
   await Deno.chmod(dir, 0o755);
-  const own = { deno: Deno.execPath(), entry: `${REPO}mod.ts` };
+  const own = { deno: Deno.execPath(), entry: `${REPO}mod.ts`, skip: null };
   const modes: Mode[] = [
     { name: "PID 1", pid1: true, root: IS_ROOT, prefix: pid1Prefix(), env: {}, ...own },
     { name: "subreaper", pid1: false, root: IS_ROOT, prefix: [], env: {}, ...own },
   ];
   if (!IS_ROOT) {
-    note("pid1 tests: not root, so the runs as nobody are skipped (this run is non-root itself)");
+    const skip = "not root: switching to nobody needs root";
+    note(`pid1 tests: the runs as nobody are ignored (${skip})`);
+    const nobody = { pid1: true, root: false, prefix: [], env: {}, ...own, skip };
+    modes.push(
+      { ...nobody, name: "nobody, PID 1" },
+      { ...nobody, name: "nobody, subreaper", pid1: false },
+    );
   } else {
     // Root's caches linked in read-only; the directory itself belongs to nobody, so deno can
     // add its own code cache there and later runs start faster.
@@ -132,7 +145,7 @@ export async function setup(): Promise<Setup> {
     const nobody = await new Deno.Command("chown", { args: ["nobody:nogroup", denoDir] }).output();
     if (!nobody.success) throw new Error(`cannot chown ${denoDir} to nobody`);
     const env = { DENO_DIR: denoDir };
-    const copy = await publicCopy(dir);
+    const copy = { ...await publicCopy(dir), cwd: dir };
     // Compiled code is cached by path: compile the copy now, as a root run finds its own
     // compiled, so that the first run as nobody does not start seconds later than the others.
     const warm = await new Deno.Command(copy.deno, {
@@ -152,11 +165,38 @@ export async function setup(): Promise<Setup> {
         prefix: [...NOBODY, ...userns],
         env,
         ...copy,
+        skip: null,
       },
-      { name: "nobody, subreaper", pid1: false, root: false, prefix: NOBODY, env, ...copy },
+      {
+        name: "nobody, subreaper",
+        pid1: false,
+        root: false,
+        prefix: NOBODY,
+        env,
+        ...copy,
+        skip: null,
+      },
     );
   }
   return { modes, dir, cleanup: () => Deno.remove(dir, { recursive: true }) };
+}
+
+/**
+ * Runs one step of a mode: ignored when the mode cannot run here.
+ *
+ * @param t The test's context.
+ * @param mode The mode.
+ * @param name The step's name.
+ * @param fn The step.
+ * @returns Whether it passed (as `t.step`).
+ */
+export function step(
+  t: Deno.TestContext,
+  mode: Mode,
+  name: string,
+  fn: () => Promise<void>,
+): Promise<boolean> {
+  return t.step({ name, ignore: mode.skip !== null, fn });
 }
 
 /**
@@ -193,16 +233,20 @@ export interface Nimi extends Running {
  */
 export async function startNimi(mode: Mode, config: string): Promise<Nimi> {
   const spawnedAt = performance.now();
-  const run = start([
-    ...mode.prefix,
-    mode.deno,
-    "run",
-    "-A",
-    mode.entry,
-    "--config",
-    config,
-    "run",
-  ], mode.env);
+  const run = start(
+    [
+      ...mode.prefix,
+      mode.deno,
+      "run",
+      "-A",
+      mode.entry,
+      "--config",
+      config,
+      "run",
+    ],
+    mode.env,
+    mode.cwd,
+  );
   const root = run.child.pid;
   let pid: number;
   try {

@@ -12,6 +12,7 @@ import {
   processesWith,
   setup,
   startNimi,
+  step,
   writeConfig,
 } from "./nimi_helpers.ts";
 
@@ -108,8 +109,9 @@ async function leftovers(mode: Mode, dir: string): Promise<void> {
   const nimi = await startNimi(mode, config);
   try {
     const exists = (f: string) => Deno.stat(f).then(() => true, () => false);
+    const end = Date.now() + 30_000;
     while (!(await exists(`${d}/a`)) || !(await exists(`${d}/b`))) {
-      if (nimi.stdout().includes("exiting")) break;
+      if (nimi.stdout().includes("exiting") || Date.now() > end) break;
       await sleep(10);
     }
     const aPid = (await Deno.readTextFile(`${d}/a`)).trim();
@@ -139,8 +141,8 @@ Deno.test("nimi run reaps an orphan storm and leaves nothing behind at shutdown"
   const { modes, dir, cleanup } = await setup();
   try {
     for (const mode of modes) {
-      await t.step(`${mode.name}: 1,000 orphans`, () => storm(mode, dir));
-      await t.step(`${mode.name}: daemons outside the groups`, () => leftovers(mode, dir));
+      await step(t, mode, `${mode.name}: 1,000 orphans`, () => storm(mode, dir));
+      await step(t, mode, `${mode.name}: daemons outside the groups`, () => leftovers(mode, dir));
     }
   } finally {
     await cleanup();

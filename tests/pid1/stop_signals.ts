@@ -33,7 +33,8 @@ const LAST_LISTENER = 28;
  *   catching SIGWINCH, the last one added (before that, the kernel drops the signal for a PID 1
  *   and kills an ordinary process; during the few microseconds while Deno records the first
  *   three, docs/container.md "The first microseconds", Deno itself may crash a PID 1);
- *   `500ms`: about when Deno installs its own handlers; `2s`: with every service running.
+ *   `500ms`: about when Deno installs its own handlers (or once the listeners are in place, if
+ *   later); `2s`: with every service running.
  */
 export async function stopAt(
   mode: Mode,
@@ -63,6 +64,9 @@ export async function stopAt(
       while (!catches(nimi.pid, LAST_LISTENER)) await new Promise((r) => setTimeout(r, 1));
     } else if (moment === "500ms") {
       await untilSinceSpawn(nimi, 500);
+      // On a loaded machine the listeners may come later than 500 ms: before them no program
+      // can handle a signal (see `first`), so wait for them too.
+      while (!catches(nimi.pid, LAST_LISTENER)) await new Promise((r) => setTimeout(r, 1));
     } else {
       await nimi.waitFor(/^a +\| a ready$/m);
       await untilSinceSpawn(nimi, 2000);
