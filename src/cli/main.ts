@@ -7,7 +7,8 @@
  */
 import { ConfigError, formatDiagnostic } from "../config/mod.ts";
 import { type CliArgs, parseCli } from "./args.ts";
-import { findCommand } from "./command_table.ts";
+import { COMMANDS, findCommand } from "./command_table.ts";
+import { initSeparator } from "./init_args.ts";
 import { commandHelp, overviewHelp } from "./help.ts";
 import { type Output, processOutput } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
@@ -47,6 +48,12 @@ export const HANDLERS: Record<string, () => Promise<Handler>> = {
  */
 export async function main(argv: readonly string[], io: Output = processOutput): Promise<number> {
   try {
+    // `nimi [OPTIONS] -- PROGRAM`: init mode (docs/container.md).
+    const separator = initSeparator(argv, COMMANDS.map((c) => c.name));
+    if (separator >= 0) {
+      const { initCommand } = await import("./init_cmd.ts");
+      return await initCommand(argv, separator, io);
+    }
     const args = parseCli(argv);
     if (args.version) {
       io.out(`nimi ${VERSION}\n`);

@@ -1,6 +1,7 @@
 /**
- * The few libc calls Deno does not offer, through FFI: `waitpid` for one pid (orphan reaping)
- * and `prctl(PR_SET_CHILD_SUBREAPER)`. Needs unscoped `--allow-ffi`. glibc's `libc.so.6` is
+ * The few libc calls Deno does not offer, through FFI: `waitpid` for one pid (orphan reaping),
+ * `prctl(PR_SET_CHILD_SUBREAPER)` and `prctl(PR_SET_PDEATHSIG)`, and `signal(SIG_IGN)` (keeping
+ * the signals nimi's parent ignored ignored). Needs unscoped `--allow-ffi`. glibc's `libc.so.6` is
  * already loaded in every Deno process, so `dlopen` finds it without a search path.
  *
  * @module
@@ -12,6 +13,12 @@ export const WNOHANG = 1;
 export const PR_SET_CHILD_SUBREAPER = 36;
 /** `prctl` option: read the child subreaper flag. */
 export const PR_GET_CHILD_SUBREAPER = 37;
+/** `prctl` option: the signal this process gets when its parent dies. */
+export const PR_SET_PDEATHSIG = 1;
+/** `signal()` handler value: ignore the signal. */
+const SIG_IGN = 1n;
+/** `signal()` result on failure. */
+const SIG_ERR = 0xffffffffffffffffn;
 /** errno: no such child (already reaped by someone else). */
 export const ECHILD = 10;
 
@@ -19,6 +26,7 @@ const SYMBOLS = {
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
+  signal: { parameters: ["i32", "usize"], result: "usize" },
 } as const;
 
 /** Result of one `waitpid` call. */
@@ -53,6 +61,22 @@ export interface Libc {
    * @returns Whether this process is a child subreaper.
    */
   isChildSubreaper(): boolean;
+  /**
+   * Sets a signal's disposition to ignored (`signal(signum, SIG_IGN)`): the kernel then drops
+   * it, whatever handler Deno had installed, and programs started later inherit it ignored.
+   *
+   * @param signum The signal number.
+   * @throws {Error} When `signal` fails.
+   */
+  ignoreSignal(signum: number): void;
+  /**
+   * Asks the kernel to send a signal to this process when its parent dies
+   * (`prctl(PR_SET_PDEATHSIG)`).
+   *
+   * @param signum The signal number.
+   * @throws {Error} When `prctl` fails.
+   */
+  setParentDeathSignal(signum: number): void;
   /** Unloads the library. */
   close(): void;
 }
@@ -97,6 +121,18 @@ export function openLibc(path = "libc.so.6"): Libc {
         throw new Error(`Cannot read the child subreaper flag: prctl failed with errno ${errno()}`);
       }
       return flag[0] !== 0;
+    },
+    ignoreSignal(signum: number): void {
+      if (BigInt(lib.symbols.signal(signum, SIG_IGN)) === SIG_ERR) {
+        throw new Error(`Cannot ignore signal ${signum}: signal failed with errno ${errno()}`);
+      }
+    },
+    setParentDeathSignal(signum: number): void {
+      if (lib.symbols.prctl(PR_SET_PDEATHSIG, BigInt(signum), 0n, 0n, 0n) !== 0) {
+        throw new Error(
+          `Cannot set the parent-death signal ${signum}: prctl failed with errno ${errno()}`,
+        );
+      }
     },
     close: () => lib.close(),
   };

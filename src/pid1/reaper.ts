@@ -81,6 +81,12 @@ export interface ReaperOptions {
    * The libc bindings (opened on start by default).
    */
   libc?: Libc;
+  /**
+   * Told about each orphan reaped (init mode's `--warn-reaping`).
+   *
+   * @param pid The orphan's pid.
+   */
+  onReap?: (pid: number) => void;
 }
 
 /** A process found at shutdown outside every managed group. */
@@ -203,8 +209,10 @@ export function startReaper(options: ReaperOptions): Reaper {
     let count = 0;
     for (const child of plan.reap) {
       const r = libc.waitpid(child, WNOHANG);
-      if (r.pid === child) count++;
-      else if (r.pid === -1 && r.errno !== ECHILD) {
+      if (r.pid === child) {
+        count++;
+        options.onReap?.(child);
+      } else if (r.pid === -1 && r.errno !== ECHILD) {
         reportOnce(`waitpid(${child})`, new Error(`errno ${r.errno}`));
       }
     }

@@ -9,10 +9,17 @@
  * request, or SIGQUIT, while nothing is attached ends nimi at once with `128 + N`: nothing has
  * been started that would need stopping.
  *
- * This module imports only the pure signal table, so loading it costs almost nothing.
+ * Signals nimi's parent ignored stay ignored (src/pid1/ignored.ts): nimi reads them before
+ * its first listener and sets them back to ignored once the listeners exist, through libc
+ * (loaded only when there is such a signal).
+ *
+ * This module imports only the pure signal table and small helpers, so loading it costs almost
+ * nothing.
  *
  * @module
  */
+import { readIgnored } from "./ignored.ts";
+import { openLibc } from "./libc.ts";
 import {
   HANDLED_SIGNAL_NUMBERS,
   HANDLED_SIGNALS,
@@ -44,6 +51,12 @@ export interface SignalGate {
    * @returns The buffered events, oldest first.
    */
   pending(): readonly SignalEvent[];
+  /** Signal numbers nimi's parent had ignored: nimi and its programs keep them ignored. */
+  readonly ignored: ReadonlySet<number>;
+  /**
+   * Why the ignored signals could not be kept ignored (no `--allow-ffi`), or null.
+   */
+  readonly ignoreError: string | null;
   /**
    * Removes the OS listeners. Only for library and test use: a PID 1 that removes its SIGINT,
    * SIGTERM or SIGHUP listener dies with SIGSEGV on the next one.
@@ -73,6 +86,24 @@ export interface SignalGateOptions {
    * @default true
    */
   holdStops?: boolean;
+  /**
+   * Which signals to listen for.
+   *
+   * @default HANDLED_SIGNALS
+   */
+  signals?: readonly HandledSignal[];
+  /**
+   * The signals the parent ignored (read before any listener exists).
+   *
+   * @default readIgnored()
+   */
+  ignored?: ReadonlySet<number>;
+  /**
+   * Sets one signal back to ignored after the listeners exist.
+   *
+   * @default `signal(signum, SIG_IGN)` through libc
+   */
+  ignore?: (signum: number) => void;
 }
 
 function denoListen(signal: HandledSignal, onSignal: () => void): () => void {
@@ -100,11 +131,14 @@ export function createSignalGate(options: SignalGateOptions = {}): SignalGate {
   const listen = options.listen ?? denoListen;
   const exit = options.exit ?? ((code: number) => Deno.exit(code));
   const holdStops = options.holdStops ?? true;
+  const ignored = options.ignored ?? readIgnored();
   const buffered: SignalEvent[] = [];
   let handler: SignalHandler | null = null;
   let stops = 0;
 
   const receive = (signal: HandledSignal): void => {
+    // Only reached when the disposition could not be set back to ignored.
+    if (ignored.has(HANDLED_SIGNAL_NUMBERS[signal])) return;
     const event: SignalEvent = { signal, action: signalAction(signal, stops) };
     if (isStopRequest(signal)) stops++;
     if (handler !== null) {
@@ -118,7 +152,20 @@ export function createSignalGate(options: SignalGateOptions = {}): SignalGate {
     buffered.push(event);
   };
 
-  const unlisten = HANDLED_SIGNALS.map((signal) => listen(signal, () => receive(signal)));
+  const unlisten = (options.signals ?? HANDLED_SIGNALS).map((signal) =>
+    listen(signal, () => receive(signal))
+  );
+  let ignoreError: string | null = null;
+  if (ignored.size > 0) {
+    try {
+      // libc is opened only when there is such a signal, and stays open (it is tiny).
+      const libc = options.ignore === undefined ? openLibc() : null;
+      const ignore = options.ignore ?? ((signum: number) => libc!.ignoreSignal(signum));
+      for (const signum of ignored) ignore(signum);
+    } catch (e) {
+      ignoreError = e instanceof Error ? e.message : String(e);
+    }
+  }
 
   return {
     attach(next: SignalHandler): () => void {
@@ -129,6 +176,8 @@ export function createSignalGate(options: SignalGateOptions = {}): SignalGate {
       };
     },
     pending: () => [...buffered],
+    ignored,
+    ignoreError,
     close(): void {
       for (const off of unlisten.splice(0)) off();
     },
