@@ -86,11 +86,14 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
 }
 
 /**
- * Hands nimi's signals to the supervisor (docs/container.md, "Signals"): the first SIGINT or
- * SIGTERM stops every service gracefully, a second one or SIGQUIT sends SIGKILL to every group
- * at once; SIGHUP, SIGUSR1, SIGUSR2 and SIGWINCH are passed on to the services that ask for
- * them. The listeners themselves were installed before anything else (src/pid1/early.ts);
- * signals that came while the config loaded are replayed here.
+ * Hands nimi's signals to the supervisor, as the signal table says (docs/container.md,
+ * "Signals"; src/pid1/signal_table.ts): the first SIGINT or SIGTERM stops every service
+ * gracefully, a second one or SIGQUIT sends SIGKILL to every group at once; SIGTSTP, SIGTTIN
+ * and SIGTTOU send SIGSTOP to every service's group and then stop nimi itself (not as PID 1),
+ * SIGCONT continues every group; every other signal is passed on to the services that list it
+ * in `nimi.forwardSignals` (SIGHUP becomes `reloadSignal`) and ignored by the others. The
+ * listeners themselves were installed before anything else (src/pid1/early.ts); signals that
+ * came while the config loaded are replayed here.
  *
  * @param supervisor The supervisor to stop.
  * @param reaper Stops processes the services left outside their groups.
@@ -98,14 +101,26 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
  */
 export function installStopSignals(supervisor: Supervisor, reaper: Reaper): () => void {
   return installSignalListeners().attach(({ signal, action }) => {
-    if (action === "forward") {
-      supervisor.signalAll(signal);
-    } else if (action === "stop") {
-      void supervisor.stop();
-      reaper.signalLeftovers("SIGTERM");
-    } else {
-      supervisor.kill();
-      reaper.signalLeftovers("SIGKILL");
+    switch (action) {
+      case "forward":
+        supervisor.signalAll(signal);
+        break;
+      case "stop":
+        void supervisor.stop();
+        reaper.signalLeftovers("SIGTERM");
+        break;
+      case "kill":
+        supervisor.kill();
+        reaper.signalLeftovers("SIGKILL");
+        break;
+      case "suspend":
+        // Each service leads a session of its own, where the kernel drops SIGTSTP: SIGSTOP.
+        supervisor.signalAll("SIGSTOP", true);
+        if (Deno.pid !== 1) Deno.kill(Deno.pid, "SIGSTOP");
+        break;
+      case "resume":
+        supervisor.signalAll("SIGCONT", true);
+        break;
     }
   });
 }

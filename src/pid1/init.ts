@@ -9,7 +9,7 @@
  * @module
  */
 import { ECHILD, type Libc, openLibc, WNOHANG } from "./libc.ts";
-import { EACCES, ENOENT, openSpawner, type Spawner, SpawnError } from "./posix_spawn.ts";
+import { EACCES, ENOENT, ENOEXEC, openSpawner, type Spawner, SpawnError } from "./posix_spawn.ts";
 import { startReaper } from "./reaper.ts";
 import { HANDLED_SIGNAL_NUMBERS, type HandledSignal, initSignalPlan } from "./signal_table.ts";
 import { installSignalListeners } from "./signals.ts";
@@ -228,8 +228,9 @@ function reportSpawnError(program: string, e: unknown, log: (line: string) => vo
     log(`cannot start: program "${program}" not found${where}`);
     return 127;
   }
-  if (e.errno === EACCES) {
-    log(`cannot start: program "${program}" is not executable (permission denied)`);
+  if (e.errno === EACCES || e.errno === ENOEXEC) {
+    const why = e.errno === EACCES ? "permission denied" : "exec format error";
+    log(`cannot start: program "${program}" is not executable (${why})`);
     return 126;
   }
   log(`cannot start "${program}": ${e.message}`);

@@ -96,6 +96,8 @@ export class SpawnError extends Error {
 
 /** errno: no such file. */
 export const ENOENT = 2;
+/** errno: not an executable format. */
+export const ENOEXEC = 8;
 /** errno: permission denied. */
 export const EACCES = 13;
 

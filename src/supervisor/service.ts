@@ -205,11 +205,13 @@ export class ServiceRunner {
    * one is set; other signals are sent when listed in `forwardSignals`.
    *
    * @param signal The signal nimi received (`SIGHUP`).
+   * @param always Send it whatever the service lists (job control: SIGSTOP, SIGCONT).
    * @returns Whether a signal was sent.
    */
-  forward(signal: string): boolean {
+  forward(signal: string, always = false): boolean {
     let send: string | null = null;
-    if (signal === "SIGHUP" && this.spec.reloadSignal !== null) send = this.spec.reloadSignal;
+    if (always) send = signal;
+    else if (signal === "SIGHUP" && this.spec.reloadSignal !== null) send = this.spec.reloadSignal;
     else if (this.spec.forwardSignals.includes(signal)) send = signal;
     if (send === null) return false;
     let sent = false;

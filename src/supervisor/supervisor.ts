@@ -197,11 +197,12 @@ export class Supervisor {
    * `reloadSignal` for SIGHUP).
    *
    * @param signal Signal name (`SIGHUP`).
+   * @param always Send it to every service's groups, whatever they list (job control).
    * @returns How many services were signalled.
    */
-  signalAll(signal: string): number {
+  signalAll(signal: string, always = false): number {
     let n = 0;
-    for (const r of this.#runners.values()) if (r.forward(signal)) n++;
+    for (const r of this.#runners.values()) if (r.forward(signal, always)) n++;
     return n;
   }
 

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { createSignalGate, installSignalListeners } from "../../src/pid1/signals.ts";
-import type { HandledSignal, SignalEvent } from "../../src/pid1/signal_table.ts";
+import {
+  BASIC_SIGNALS,
+  HANDLED_SIGNALS,
+  type HandledSignal,
+  type SignalEvent,
+} from "../../src/pid1/signal_table.ts";
+import { parseIgnored } from "../../src/pid1/ignored.ts";
 
 /** A fake OS: records listeners, delivers signals on demand. */
 function fakeOs() {
@@ -21,12 +27,41 @@ function fakeOs() {
   };
 }
 
-Deno.test("createSignalGate() listens for all seven signals at once", () => {
+Deno.test("createSignalGate() listens for every handled signal at once, or the ones given", () => {
   const os = fakeOs();
-  const gate = createSignalGate({ listen: os.listen });
-  assert.equal(os.count(), 7);
+  const gate = createSignalGate({ listen: os.listen, ignored: new Set() });
+  assert.equal(os.count(), HANDLED_SIGNALS.length);
   gate.close();
   assert.equal(os.count(), 0);
+  const basic = createSignalGate({ listen: os.listen, signals: BASIC_SIGNALS, ignored: new Set() });
+  assert.equal(os.count(), 7);
+  basic.close();
+});
+
+Deno.test("createSignalGate() sets the parent's ignored signals back to ignored, drops them", () => {
+  const os = fakeOs();
+  const ignoredNow: number[] = [];
+  const gate = createSignalGate({
+    listen: os.listen,
+    ignored: new Set([2, 10]),
+    ignore: (n) => ignoredNow.push(n),
+  });
+  assert.deepEqual(ignoredNow, [2, 10]);
+  assert.deepEqual([...gate.ignored], [2, 10]);
+  assert.equal(gate.ignoreError, null);
+  const seen: SignalEvent[] = [];
+  gate.attach((e) => seen.push(e));
+  os.send("SIGINT");
+  os.send("SIGUSR1");
+  os.send("SIGUSR2");
+  assert.deepEqual(seen, [{ signal: "SIGUSR2", action: "forward" }]);
+  gate.close();
+});
+
+Deno.test("parseIgnored() reads SigIgn, leaving SIGPIPE out", () => {
+  assert.deepEqual([...parseIgnored("Name:\tx\nSigIgn:\t0000000000001002\n")], [2]);
+  assert.deepEqual([...parseIgnored("SigIgn:\t0000000040000001\n")], [1, 31]);
+  assert.deepEqual([...parseIgnored("no mask here")], []);
 });
 
 Deno.test("createSignalGate() buffers signals until a handler attaches, then replays them", () => {
