@@ -14,29 +14,26 @@ Deno.test("initSeparator() finds init mode: a -- with no command word before it"
 });
 
 Deno.test("parseInitArgs() reads tini's and dumb-init's options", () => {
-  const args = parseInitArgs(
-    [
-      "-c",
-      "-g",
-      "-r",
-      "TERM:QUIT",
-      "--rewrite",
-      "2:0",
-      "-e",
-      "143",
-      "-e",
-      "3",
-      "-p",
-      "KILL",
-      "-w",
-      "-v",
-      "--",
-      "app",
-      "-x",
-    ],
-    15,
-    {},
-  );
+  const argv = [
+    "-c",
+    "-g",
+    "-r",
+    "TERM:QUIT",
+    "--rewrite",
+    "2:0",
+    "-e",
+    "143",
+    "-e",
+    "3",
+    "-p",
+    "KILL",
+    "-w",
+    "-v",
+    "--",
+    "app",
+    "-x",
+  ];
+  const args = parseInitArgs(argv, argv.indexOf("--"), {});
   assert.deepEqual(args.argv, ["app", "-x"]);
   assert.equal(args.singleChild, true);
   assert.equal(args.processGroup, true);
