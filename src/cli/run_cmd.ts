@@ -73,7 +73,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   try {
     const code = internal.code(await supervisor.run());
     await stopLeftovers(reaper, config.settings.shutdown.timeout);
-    sink.message(null, `exiting with code ${code}`);
+    sink.message(null, `exiting with code ${code}`, code === 0 ? "info" : "warning");
     return code;
   } finally {
     notifier?.close();

@@ -23,8 +23,9 @@ export interface SetupMessages {
    *
    * @param name The service, or null for nimi itself.
    * @param text The message.
+   * @param level How serious it is (its journal priority). @default "info"
    */
-  message(name: string | null, text: string): void;
+  message(name: string | null, text: string, level?: "info" | "warning" | "error"): void;
 }
 
 /** Options for {@link ServiceSetup.create}. */
@@ -114,6 +115,7 @@ export class ServiceSetup {
           spec.name,
           `warning: runs as uid ${identity.uid} but cannot enter ${JSON.stringify(blocked)} on ` +
             `the way to nimi's working directory; set nimi.workingDirectory (for example "/")`,
+          "warning",
         );
       }
     }
@@ -164,7 +166,7 @@ export class ServiceSetup {
         await child.stop(
           `liveness probe failed ${failure.failures} times in a row (${failure.detail})`,
         );
-      }).catch((e) => log.message(spec.name, `liveness probe error: ${errorText(e)}`));
+      }).catch((e) => log.message(spec.name, `liveness probe error: ${errorText(e)}`, "error"));
     };
     // Liveness watches a service that is up: it starts once the readiness probe passed, so a
     // slow start is not mistaken for a hang.
@@ -237,7 +239,7 @@ function attemptLogger(
       lastReadiness = attempt.detail;
     } else if (!attempt.ok) {
       livenessFailing = true;
-      log.message(name, `liveness probe failed (${attempt.detail})`);
+      log.message(name, `liveness probe failed (${attempt.detail})`, "warning");
     } else if (livenessFailing) {
       livenessFailing = false;
       log.message(name, `liveness probe passes again (${attempt.detail})`);
