@@ -47,6 +47,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     journal,
     console: Deno.stdout,
     logDir,
+    fileSuffix: logging.fileSuffix,
     maxBytes: logging.maxBytes,
     maxFiles: logging.maxFiles,
     onError: (what, e) => io.err(`nimi: cannot write ${what}: ${errorText(e)}\n`),

@@ -130,6 +130,7 @@ function resolveSettings(config: RawConfig): NimiSettings {
       logsDir: s.logging.logsDir,
       maxBytes: s.logging.maxBytes,
       maxFiles: s.logging.maxFiles,
+      fileSuffix: ".log",
     },
     shutdown: { timeout: s.shutdown.timeout, stopOnFailure: s.shutdown.stopOnFailure },
     pid1: { subreaper: s.pid1.subreaper },

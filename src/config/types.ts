@@ -107,7 +107,14 @@ export interface NimiSettings {
   /** Startup hook. */
   startup: { runOnStartup: string | null };
   /** Log files. */
-  logging: { enable: boolean; logsDir: string; maxBytes: number | null; maxFiles: number };
+  logging: {
+    enable: boolean;
+    logsDir: string;
+    maxBytes: number | null;
+    maxFiles: number;
+    /** Log file name after the service's: `.log`, or `.txt` for a Rust Nimi file. */
+    fileSuffix: ".log" | ".txt";
+  };
   /** Shutdown behaviour. */
   shutdown: { timeout: number; stopOnFailure: boolean };
   /** PID 1 duties. */

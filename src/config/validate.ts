@@ -9,6 +9,7 @@ import { check, type Issue } from "./check.ts";
 import { ConfigError, type Diagnostic, jsonPath, showValue } from "./diagnostics.ts";
 import { findUnknownKeys } from "./unknown_keys.ts";
 import { normalize } from "./normalize.ts";
+import { asRustNimi, rustNimiMarker, rustNimiNote } from "./rust_nimi.ts";
 import { readConfigFile } from "./load.ts";
 import type { NimiConfig } from "./types.ts";
 
@@ -47,9 +48,17 @@ export function validateConfig(
   const unknown = findUnknownKeys(Config, value).map((d): Diagnostic =>
     options.strict ? { ...d, severity: "error", message: `${d.message} (--strict)` } : d
   );
-  const { services, settings, diagnostics } = normalize(parsed.value);
-  const all = [...unknown, ...diagnostics];
+  const normalized = normalize(parsed.value);
+  const marker = rustNimiMarker(value);
+  const all = [
+    ...(marker === null ? [] : [rustNimiNote(marker)]),
+    ...unknown,
+    ...normalized.diagnostics,
+  ];
   if (all.some((d) => d.severity === "error")) throw new ConfigError(file, all);
+  const { services, settings } = marker === null
+    ? normalized
+    : asRustNimi(value, normalized.services, normalized.settings);
   return { file, services, settings, warnings: all };
 }
 

@@ -32,6 +32,8 @@ export interface LogSinkOptions {
   console: ByteWriter;
   /** The run's log directory (`.../logs-N`), or null for no log files. */
   logDir: string | null;
+  /** Log file name after the service's. @default ".log" */
+  fileSuffix?: string;
   /** Rotation size of log files (null: no rotation). @default null */
   maxBytes?: number | null;
   /** Rotated log files kept per service. @default 5 */
@@ -127,7 +129,7 @@ export class LogSink {
     const logDir = options.logDir;
     if (logDir !== null) {
       await Promise.all(options.names.map(async (name) => {
-        const path = join(logDir, `${name}.log`);
+        const path = join(logDir, `${name}${options.fileSuffix ?? ".log"}`);
         try {
           files.set(
             name,
