@@ -8,7 +8,7 @@ import { loadConfig } from "../config/mod.ts";
 import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { Supervisor } from "../supervisor/mod.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
-import { HANDLED_SIGNAL_NUMBERS } from "../pid1/signal_table.ts";
+import { HANDLED_SIGNAL_NUMBERS, type SignalEvent } from "../pid1/signal_table.ts";
 import { HeapCompactor } from "../pid1/heap.ts";
 import { ServiceSetup } from "../supervisor/service_setup.ts";
 import { journalStreams } from "../systemd/journal.ts";
@@ -31,7 +31,7 @@ const HEAP_QUIET_MS = 2000;
  */
 export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const file = requireConfig(args);
-  const config = await stoppableWhile(() => loadConfig(file, { strict: args.strict }));
+  const [config, held] = await stoppableWhile(() => loadConfig(file, { strict: args.strict }));
   printWarnings(config.file, config.warnings, io);
   const setup = await ServiceSetup.create(config);
   const { logging } = config.settings;
@@ -69,7 +69,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
       notifier?.update(supervisor.phases(), supervisor.stopping);
     },
   });
-  const removeListeners = installStopSignals(supervisor, reaper);
+  const removeListeners = installStopSignals(supervisor, reaper, held);
   const internal = stopOnInternalError(supervisor, io);
   try {
     const code = internal.code(await supervisor.run());
@@ -98,10 +98,15 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
  *
  * @param supervisor The supervisor to stop.
  * @param reaper Stops processes the services left outside their groups.
+ * @param held Stop requests that came while the config loaded, handled first.
  * @returns A function that detaches the handler (the listeners stay: see src/pid1/signals.ts).
  */
-export function installStopSignals(supervisor: Supervisor, reaper: Reaper): () => void {
-  return installSignalListeners().attach(({ signal, action }) => {
+export function installStopSignals(
+  supervisor: Supervisor,
+  reaper: Reaper,
+  held: readonly SignalEvent[] = [],
+): () => void {
+  const handle = ({ signal, action }: SignalEvent): void => {
     switch (action) {
       case "forward":
         supervisor.signalAll(signal);
@@ -123,21 +128,37 @@ export function installStopSignals(supervisor: Supervisor, reaper: Reaper): () =
         supervisor.signalAll("SIGCONT", true);
         break;
     }
-  });
+  };
+  for (const event of held) handle(event);
+  return installSignalListeners().attach(handle);
 }
+
+/** How long a stop waits for the config to finish loading before nimi ends without it. */
+const LOAD_GRACE_MS = 250;
 
 /**
  * Runs a step before anything is started (reading the config, which may be a pipe that waits
- * for a writer): a SIGINT or SIGTERM meanwhile ends nimi at once with `128 + N`, as nothing
- * needs stopping yet. Other signals are dropped: there is no service to pass them to.
+ * for a writer). A first SIGINT or SIGTERM meanwhile is held for the supervisor, as any signal
+ * before it exists is (so it stops what it has and reports it); if the step has not finished
+ * within {@link LOAD_GRACE_MS}, nimi ends at once with 0 (nothing needed stopping). A second
+ * one, or SIGQUIT, ends it with `128 + N`. Other signals are dropped: no service exists yet.
+ *
+ * @param step The step.
+ * @returns What the step returned, and the stop requests held for the supervisor.
  */
-async function stoppableWhile<T>(step: () => Promise<T>): Promise<T> {
-  const detach = installSignalListeners().attach(({ signal, action }) => {
-    if (action !== "forward") Deno.exit(128 + HANDLED_SIGNAL_NUMBERS[signal]);
+async function stoppableWhile<T>(step: () => Promise<T>): Promise<[T, SignalEvent[]]> {
+  const held: SignalEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const detach = installSignalListeners().attach((event) => {
+    if (event.action === "kill") Deno.exit(128 + HANDLED_SIGNAL_NUMBERS[event.signal]);
+    if (event.action !== "stop") return;
+    held.push(event);
+    timer ??= setTimeout(() => Deno.exit(0), LOAD_GRACE_MS);
   });
   try {
-    return await step();
+    return [await step(), held];
   } finally {
+    clearTimeout(timer);
     detach();
   }
 }
