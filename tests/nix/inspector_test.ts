@@ -121,11 +121,7 @@ Deno.test(`Deno ${DENO_VERSION}: SIGUSR1 opens no inspector in nimi run and reac
           Deno.kill(pid, "SIGTERM");
           assert.equal((await run.done).code, 0, run.stderr());
         } finally {
-          try {
-            Deno.kill(run.child.pid, "SIGKILL");
-          } catch (e) {
-            if (!(e instanceof Deno.errors.NotFound) && !(e instanceof TypeError)) throw e;
-          }
+          killIfRunning(run.child.pid);
           await run.done;
         }
       },
@@ -148,3 +144,12 @@ Deno.test("usr1Blocked() reads SIGUSR1 from the SigBlk mask of /proc/self/status
   assert.equal(usr1Blocked("SigBlk:\t0000000000010000\n"), false);
   assert.equal(usr1Blocked("Name:\tdeno\n"), false);
 });
+
+/** SIGKILL for a child that may have exited already (then Deno throws NotFound or TypeError). */
+function killIfRunning(pid: number): void {
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound) && !(e instanceof TypeError)) throw e;
+  }
+}
