@@ -107,3 +107,41 @@ Deno.test("LogSink under journald in JSON: each object behind its priority", asy
   assert.equal(JSON.parse(lines[0]!.slice(3)).line, "bad");
   assert.ok(lines[1]!.startsWith('<4>{"time":'), lines[1]);
 });
+
+Deno.test("nimi's own warnings and errors on a journald stderr start with <4> and <3>", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-systemd-" });
+  try {
+    const err = `${dir}/stderr`;
+    await Deno.writeTextFile(err, "");
+    const st = await Deno.stat(err);
+    const run = async (config: unknown) => {
+      await Deno.writeTextFile(`${dir}/c.json`, JSON.stringify(config));
+      const mod = new URL("../../mod.ts", import.meta.url).pathname;
+      const out = await new Deno.Command("sh", {
+        args: [
+          "-c",
+          `exec "$0" run -A "$1" --config "$2" run 2>"$3"`,
+          Deno.execPath(),
+          mod,
+          `${dir}/c.json`,
+          err,
+        ],
+        env: { JOURNAL_STREAM: `${st.dev}:${st.ino}`, NO_COLOR: "1" },
+        stdout: "piped",
+      }).output();
+      return { code: out.code, stderr: await Deno.readTextFile(err) };
+    };
+    const warned = await run({
+      services: { a: { process: { argv: ["true"] }, nimi: { bogus: 1 } } },
+    });
+    assert.equal(warned.code, 0);
+    assert.match(warned.stderr, /^<4>nimi: .*c\.json: services\.a\.nimi\.bogus: /m);
+    assert.ok(warned.stderr.split("\n").every((l) => l === "" || l.startsWith("<4>")));
+    const failed = await run({ services: { a: { process: { argv: [] } } } });
+    assert.equal(failed.code, 2);
+    assert.match(failed.stderr, /^<3>nimi: .*services\.a\.process\.argv/m);
+    assert.ok(failed.stderr.split("\n").every((l) => l === "" || l.startsWith("<3>")));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
