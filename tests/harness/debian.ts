@@ -131,21 +131,29 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Takes a lock directory; one older than the build timeout is stale and taken over. */
+/**
+ * Takes a lock directory holding its owner's pid. A lock whose owner is gone (a test run
+ * interrupted mid-build) or older than the build timeout is stale and taken over.
+ */
 async function takeLock(path: string): Promise<boolean> {
   try {
     await Deno.mkdir(path);
+    await Deno.writeTextFile(`${path}/pid`, String(Deno.pid));
     return true;
   } catch (e) {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
     let age = 0;
+    let owner = "";
     try {
       age = Date.now() - ((await Deno.stat(path)).mtime?.getTime() ?? 0);
+      owner = (await Deno.readTextFile(`${path}/pid`)).trim();
     } catch (err) {
       ignoreNotFound(err);
-      return takeLock(path);
+      // Gone meanwhile, or its owner has not written its pid yet (then it is fresh).
+      if (!(await exists(path))) return takeLock(path);
     }
-    if (age <= BUILD_TIMEOUT_MS) return false;
+    const ownerGone = /^[0-9]+$/.test(owner) && !(await exists(`/proc/${owner}`));
+    if (!ownerGone && age <= BUILD_TIMEOUT_MS) return false;
     await Deno.remove(path, { recursive: true }).catch(ignoreNotFound);
     return takeLock(path);
   }
