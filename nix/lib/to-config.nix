@@ -27,9 +27,10 @@ let
 
   shapeProbe = p: if p == null then null else withoutNulls p;
 
+  # `systemd` (systemd-compat.nix) holds NixOS unit modules, nothing nimi reads.
   shapeService =
     service:
-    service
+    removeAttrs service [ "systemd" ]
     // {
       nimi = service.nimi // {
         readiness = shapeProbe service.nimi.readiness;

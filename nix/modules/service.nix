@@ -1,6 +1,8 @@
 # nimi's part of every modular service, at every nesting level: the per-service `nimi.*` options
 # (mirroring `ServiceOptions` in src/config/schema.ts), the relative `configData.<n>.path` nimi
-# exposes files at, and the same module for each sub-service. Checks of these options are in
+# exposes files at, the `systemd.*` options NixOS gives a modular service (./systemd-compat.nix:
+# a module written for NixOS evaluates, and the credentials it loads for systemd become
+# `nimi.credentials`), and the same module for each sub-service. Checks of these options are in
 # nimi.nix (as assertions there, they stay out of the service's own `assertions` in the JSON).
 { lib, ... }:
 let
@@ -10,6 +12,8 @@ let
 in
 {
   _class = "service";
+
+  imports = [ ./systemd-compat.nix ];
 
   options = {
     nimi = {

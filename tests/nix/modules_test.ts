@@ -101,11 +101,11 @@ Deno.test({
     // The unit files tests/systemd runs under real systemd say the same.
     assert.deepEqual(
       hello["serviceConfig"],
-      serviceDirectives("/nonexistent/hello/bin/hello", HELLO_SETTINGS),
+      serviceDirectives("/nonexistent/nimi/apps/hello/bin/hello", HELLO_SETTINGS),
     );
     assert.deepEqual(
       stack["serviceConfig"],
-      serviceDirectives("/nonexistent/stack/bin/stack", STACK_SETTINGS),
+      serviceDirectives("/nonexistent/nimi/apps/stack/bin/stack", STACK_SETTINGS),
     );
     assert.equal(stack["startLimitBurst"], startLimitBurst(STACK_SETTINGS));
   },
@@ -131,7 +131,7 @@ Deno.test({
     });
     assert.deepEqual(
       stack["Service"],
-      serviceDirectives("/nonexistent/stack/bin/stack", STACK_SETTINGS),
+      serviceDirectives("/nonexistent/nimi/apps/stack/bin/stack", STACK_SETTINGS),
     );
     assert.deepEqual(result.units["hello"]!["Unit"], { Description: "nimi: hello" });
   },

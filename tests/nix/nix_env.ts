@@ -235,3 +235,20 @@ export async function denoFromNpm(version: string): Promise<string> {
   }
   return decoder.decode(out.stdout).trim();
 }
+
+/**
+ * Copies the scripts `writeScript` made in the minimal pkgs (tests/nix/pkgs.nix) to where their
+ * paths point, executable: each `<nimiDir>/scripts/<store name>` named in `argv`.
+ *
+ * @param argv A service's `process.argv` from the JSON.
+ * @param nimiDir The `nimiDir` the evaluation got.
+ */
+export async function installScripts(argv: string[], nimiDir: string): Promise<void> {
+  for (const arg of argv) {
+    if (!arg.startsWith(`${nimiDir}/scripts/`)) continue;
+    const store = `/nix/store/${arg.slice(`${nimiDir}/scripts/`.length)}`;
+    await Deno.mkdir(`${nimiDir}/scripts`, { recursive: true });
+    await Deno.copyFile(store, arg);
+    await Deno.chmod(arg, 0o755);
+  }
+}

@@ -64,6 +64,19 @@ lib.makeExtensible (final: {
 
   writeText = name: text: builtins.toFile name text;
   writeShellScript = name: text: builtins.toFile name "#!/bin/sh\n${text}";
+  # A script must be executable, which builtins.toFile cannot make: its text goes to the store
+  # and its path is under `nimiDir`/scripts/, named after that store file, where a test that
+  # runs it copies it (tests/nix/nix_env.ts installScripts()).
+  writeScript =
+    name: text:
+    let
+      file = builtins.toFile name text;
+    in
+    {
+      type = "derivation";
+      inherit name text;
+      outPath = "${nimiDir}/scripts/${baseNameOf file}";
+    };
   writeShellApplication =
     {
       name,
