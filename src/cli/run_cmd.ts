@@ -46,6 +46,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     color: useColor() && !journal,
     journal,
     console: Deno.stdout,
+    errors: Deno.stderr,
     logDir,
     fileSuffix: logging.fileSuffix,
     maxBytes: logging.maxBytes,

@@ -95,6 +95,8 @@ export function normalize(config: RawConfig): Normalized {
       credentials: Object.entries(o.credentials).map(([n, p]) => ({ name: n, path: p })),
       forwardSignals: o.forwardSignals.map(normalizeSignal),
       reloadSignal: o.reloadSignal === null ? null : normalizeSignal(o.reloadSignal),
+      output: o.output,
+      stdin: o.stdin,
     });
     for (const [childName, child] of Object.entries(raw.services)) {
       visit(childName, child, [...path, childName], flat, [...at, "services", childName]);
@@ -105,6 +107,8 @@ export function normalize(config: RawConfig): Normalized {
   }
   diagnostics.push(...checkDependencies(services));
   for (const d of checkCredentialNames(services)) diagnostics.push(d);
+  for (const d of checkStdin(services)) diagnostics.push(d);
+  for (const d of checkLogProbes(services)) diagnostics.push(d);
   for (const d of checkKernelStrings(services, settings)) diagnostics.push(d);
   return { services, settings, diagnostics };
 }
@@ -310,4 +314,34 @@ function checkCredentialNames(services: readonly ServiceSpec[]): Diagnostic[] {
     }
   }
   return out;
+}
+
+/** A log probe reads the service's output through nimi, which `output: "inherit"` bypasses. */
+function checkLogProbes(services: readonly ServiceSpec[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const s of services) {
+    if (s.output !== "inherit") continue;
+    for (const [key, probe] of [["readiness", s.readiness], ["liveness", s.liveness]] as const) {
+      if (probe?.type === "log") {
+        out.push(err(
+          `${s.jsonPath}.nimi.${key}`,
+          `a "log" probe reads the service's output, which "output": "inherit" sends past nimi; ` +
+            `use "prefixed" or another probe`,
+        ));
+      }
+    }
+  }
+  return out;
+}
+
+/** nimi has one stdin: at most one service may read it. */
+function checkStdin(services: readonly ServiceSpec[]): Diagnostic[] {
+  const readers = services.filter((s) => s.stdin === "inherit");
+  return readers.slice(1).map((s) =>
+    err(
+      `${s.jsonPath}.nimi.stdin`,
+      `only one service can read nimi's stdin, and "${readers[0]!.name}" already does; ` +
+        `set "null" here`,
+    )
+  );
 }

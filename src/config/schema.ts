@@ -262,6 +262,13 @@ export const ServiceOptions = owned({
   reloadSignal: SignalName.nullable().default(null).meta({
     description: "Signal sent instead of SIGHUP when nimi receives SIGHUP",
   }),
+  output: z.oneOf(["prefixed", "inherit"], {
+    error: `must be "prefixed" or "inherit"`,
+  }).default("prefixed").meta({
+    description: "prefixed: through nimi's log sink; inherit: straight to nimi's stdout and stderr",
+  }),
+  stdin: z.oneOf(["null", "inherit"], { error: `must be "null" or "inherit"` }).default("null")
+    .meta({ description: "inherit: the service reads nimi's stdin (one service at most)" }),
 });
 
 const Assertion = z.object({

@@ -44,5 +44,7 @@ export function startupService(settings: NimiSettings): ServiceSpec | null {
     credentials: [],
     forwardSignals: [],
     reloadSignal: null,
+    output: "prefixed",
+    stdin: "null",
   };
 }

@@ -98,6 +98,13 @@ export interface ServiceSpec {
   forwardSignals: readonly string[];
   /** Signal sent instead of SIGHUP, or null. */
   reloadSignal: string | null;
+  /**
+   * `prefixed`: output goes through nimi's log sink (prefix, log files); `inherit`: the service
+   * writes straight to nimi's stdout and stderr.
+   */
+  output: "prefixed" | "inherit";
+  /** `null`: stdin is /dev/null; `inherit`: the service reads nimi's stdin (one at most). */
+  stdin: "null" | "inherit";
 }
 
 /** Global settings, resolved. */

@@ -30,6 +30,11 @@ export interface LogSinkOptions {
   color: boolean;
   /** The console (nimi's stdout). */
   console: ByteWriter;
+  /**
+   * Where nimi's error messages go (nimi's stderr): a program that cannot start, a failed
+   * clean-up. @default the console
+   */
+  errors?: ByteWriter;
   /** The run's log directory (`.../logs-N`), or null for no log files. */
   logDir: string | null;
   /** Log file name after the service's. @default ".log" */
@@ -87,12 +92,16 @@ export class LogSink {
   readonly #now: () => number;
   readonly #nimiPrefix: Uint8Array;
   readonly #levelPrefixes: Record<MessageLevel, Uint8Array>;
+  readonly #errors: BatchWriter;
 
   private constructor(options: LogSinkOptions, files: Map<string, LogFile>) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#console = new BatchWriter(options.console, {
       onError: (e) => options.onError?.("console", e),
+    });
+    this.#errors = options.errors === undefined ? this.#console : new BatchWriter(options.errors, {
+      onError: (e) => options.onError?.("stderr", e),
     });
     this.#width = Math.max(4, ...options.names.map((n) => n.length));
     const journal = options.journal ?? false;
@@ -177,12 +186,13 @@ export class LogSink {
   message(service: string | null, text: string, level: MessageLevel = "info"): void {
     const time = this.#needsTime() ? new Date(this.#now()).toISOString() : "";
     const line = utf8(text);
+    const out = level === "error" ? this.#errors : this.#console;
     if (this.#options.format === "json") {
       const priority = this.#options.journal ? LEVEL_PREFIX[level] : "";
-      this.#console.write(jsonLines(time, service ?? "nimi", "nimi", [line], priority));
+      out.write(jsonLines(time, service ?? "nimi", "nimi", [line], priority));
     } else {
       const full = service === null ? line : utf8(`${service}: ${text}`);
-      this.#console.write(prefixLines(this.#levelPrefixes[level], [full]));
+      out.write(prefixLines(this.#levelPrefixes[level], [full]));
     }
     const file = service === null ? null : this.#channels.get(service)?.file;
     if (file) file.write(prefixLines(utf8(`${time} nimi `), [line]));
@@ -236,6 +246,7 @@ export class LogSink {
   async close(): Promise<void> {
     await Promise.all([...this.#channels.values()].map((c) => c.file?.close()));
     await this.#console.flush();
+    if (this.#errors !== this.#console) await this.#errors.flush();
   }
 
   /**
@@ -246,6 +257,7 @@ export class LogSink {
   async flush(): Promise<void> {
     await Promise.all([
       this.#console.flush(),
+      this.#errors.flush(),
       ...[...this.#channels.values()].map((c) => c.file?.writer.flush()),
     ]);
   }

@@ -252,9 +252,12 @@ export class ServiceRunner {
       sink.stream(spec.name, "stdout", listeners),
       sink.stream(spec.name, "stderr", listeners),
     ] as const;
-    const pumps = Promise.all([streams[0].pump(child.stdout), streams[1].pump(child.stderr)]).catch(
-      (e) => sink.message(spec.name, `reading output failed: ${errorText(e)}`, "error"),
-    );
+    // With `output: "inherit"` the service writes to nimi's own stdout and stderr: no pipes.
+    const pumps = spec.output === "inherit"
+      ? Promise.resolve()
+      : Promise.all([streams[0].pump(child.stdout), streams[1].pump(child.stderr)]).catch(
+        (e) => sink.message(spec.name, `reading output failed: ${errorText(e)}`, "error"),
+      );
     sink.message(spec.name, `started (pid ${pid})`);
     this.progress.started = true;
     this.#phase = "running";

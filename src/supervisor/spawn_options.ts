@@ -27,7 +27,8 @@ export interface SpawnPlan {
 
 /**
  * Builds the spawn plan: no shell, own process group and session (`detached`), stdin from
- * /dev/null, stdout and stderr piped to nimi, environment inherited (unless
+ * /dev/null (nimi's with `nimi.stdin: "inherit"`), stdout and stderr piped to nimi (nimi's own
+ * with `nimi.output: "inherit"`), environment inherited (unless
  * `nimi.inheritEnvironment` is false) plus `nimi.environment` plus the extras.
  *
  * @param spec The service.
@@ -46,9 +47,9 @@ export function spawnPlan(spec: ServiceSpec, extras: SpawnExtras = {}): SpawnPla
     args,
     env: { ...spec.environment, ...extras.env },
     clearEnv: !spec.inheritEnvironment,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
+    stdin: spec.stdin === "inherit" ? "inherit" : "null",
+    stdout: spec.output === "inherit" ? "inherit" : "piped",
+    stderr: spec.output === "inherit" ? "inherit" : "piped",
     detached: true,
   };
   if (spec.workingDirectory !== null) options.cwd = spec.workingDirectory;

@@ -30,6 +30,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Extra CLI arguments after `run`. */
   args?: string[];
+  /** Text for nimi's stdin (then closed); /dev/null when absent. */
+  stdin?: string;
 }
 
 /**
@@ -47,10 +49,15 @@ export async function startNimi(config: unknown, options: StartOptions = {}): Pr
     args: ["run", "-A", `${REPO_ROOT}/mod.ts`, "--config", file, "run", ...(options.args ?? [])],
     cwd: dir,
     env: { NO_COLOR: "1", ...options.env },
-    stdin: "null",
+    stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
   const output = watchOutput(child);
   return {
     pid: child.pid,

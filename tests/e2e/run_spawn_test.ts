@@ -57,7 +57,7 @@ Deno.test("nimi run applies environment, inheritEnvironment and workingDirectory
     assert.match(r.stdout, new RegExp(`inherit +\\| outer=from nimi extra=x y pwd=${dir}\\n`));
     assert.match(r.stdout, /clean +\| outer=unset extra=only\n/);
     assert.match(
-      r.stdout,
+      r.stderr,
       /nowhere: cannot start: working directory "\/nonexistent\/dir" not found/,
     );
     assert.equal(r.code, 127);
