@@ -110,6 +110,22 @@ in
         default = null;
         description = "Signal sent instead of SIGHUP when nimi receives SIGHUP.";
       };
+      output = mkOption {
+        type = types.enum [
+          "prefixed"
+          "inherit"
+        ];
+        default = "prefixed";
+        description = "prefixed: through nimi's log sink; inherit: straight to nimi's stdout and stderr.";
+      };
+      stdin = mkOption {
+        type = types.enum [
+          "null"
+          "inherit"
+        ];
+        default = "null";
+        description = "inherit: the service reads nimi's stdin (one service at most).";
+      };
     };
 
     # nimi exposes configData in a private directory per service: the path is relative to it.
