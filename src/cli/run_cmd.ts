@@ -73,7 +73,14 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const removeListeners = installStopSignals(supervisor, reaper, held);
   const internal = stopOnInternalError(supervisor, io);
   try {
-    const code = internal.code(await supervisor.run());
+    const code = internal.code(
+      await supervisor.run().catch((e) => {
+        // nimi cannot go on (no file descriptors left, say): take the services down with it.
+        supervisor.kill();
+        reaper.signalLeftovers("SIGKILL");
+        throw e;
+      }),
+    );
     await stopLeftovers(reaper, config.settings.shutdown.timeout);
     sink.message(null, `exiting with code ${code}`, code === 0 ? "info" : "warning");
     return code;

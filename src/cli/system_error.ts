@@ -6,15 +6,16 @@
  * @module
  */
 
-const HINTS: Record<string, string> = {
-  EMFILE: "too many open files: raise the open file limit (ulimit -n)",
-  ENFILE: "the system's open file table is full",
-  ENOSPC: "no space left on the device",
-  EROFS: "the file system is read-only",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  ENOMEM: "out of memory",
-  EAGAIN: "resource temporarily unavailable (process or thread limit?)",
+/** What an errno means, and what to do about it. */
+const HINTS: Record<string, { reason: string; advice?: string }> = {
+  EMFILE: { reason: "too many open files", advice: "raise the open file limit (ulimit -n)" },
+  ENFILE: { reason: "the system's open file table is full" },
+  ENOSPC: { reason: "no space left on the device" },
+  EROFS: { reason: "read-only file system" },
+  EACCES: { reason: "permission denied" },
+  EPERM: { reason: "operation not permitted" },
+  ENOMEM: { reason: "out of memory" },
+  EAGAIN: { reason: "resource temporarily unavailable", advice: "check the process limit" },
 };
 
 /** The errno name (`EMFILE`) of an error or of an error in its cause chain, or null. */
@@ -35,7 +36,7 @@ function errnoOf(e: unknown): { code: string; error: Error } | null {
  * @example
  * ```ts
  * const e = Object.assign(new Error("Too many open files (os error 24)"), { code: "EMFILE" });
- * describeSystemError(e); // "Too many open files: too many open files: ... (EMFILE)"
+ * describeSystemError(e); // "Too many open files; raise the open file limit (ulimit -n) (EMFILE)"
  * ```
  */
 export function describeSystemError(e: unknown): string | null {
@@ -43,7 +44,7 @@ export function describeSystemError(e: unknown): string | null {
   if (found === null || !(e instanceof Error)) return null;
   const what = e.message.replace(/\s*\(os error \d+\)/g, "");
   const hint = HINTS[found.code];
-  return hint === undefined || what.toLowerCase().includes(hint)
-    ? `${what} (${found.code})`
-    : `${what}: ${hint} (${found.code})`;
+  if (hint === undefined) return `${what} (${found.code})`;
+  const reason = what.toLowerCase().includes(hint.reason) ? "" : `: ${hint.reason}`;
+  return `${what}${reason}${hint.advice ? `; ${hint.advice}` : ""} (${found.code})`;
 }

@@ -106,8 +106,8 @@ export class LogFile {
   async #rotate(): Promise<void> {
     this.#file.close();
     const dir = dirname(this.#path);
-    const now = await dirIdentity(dir);
-    if (now.dev !== this.#dir.dev || now.ino !== this.#dir.ino) {
+    const now = await Deno.lstat(dir);
+    if (!now.isDirectory || now.dev !== this.#dir.dev || now.ino !== this.#dir.ino) {
       throw new Error(
         `log directory "${dir}" was replaced while nimi wrote to it; log file given up`,
       );
