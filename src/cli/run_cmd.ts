@@ -9,6 +9,7 @@ import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { Supervisor } from "../supervisor/mod.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { HANDLED_SIGNAL_NUMBERS, type SignalEvent } from "../pid1/signal_table.ts";
+import { closeInheritedOnExec } from "../pid1/close_on_exec.ts";
 import { HeapCompactor } from "../pid1/heap.ts";
 import { ServiceSetup } from "../supervisor/service_setup.ts";
 import { journalStreams } from "../systemd/journal.ts";
@@ -33,6 +34,8 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const file = requireConfig(args);
   const [config, held] = await stoppableWhile(() => loadConfig(file, { strict: args.strict }));
   printWarnings(config.file, config.warnings, io);
+  // No service inherits what nimi itself inherited (fds of the shell or runner above it).
+  closeInheritedOnExec();
   const setup = await ServiceSetup.create(config);
   const { logging } = config.settings;
   const logDir = logging.enable ? await openLogDir(logging.logsDir, io) : null;
