@@ -10,8 +10,7 @@
  *
  * @module
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { fullCollection } from "../pid1/heap.ts";
 
 /** Bytes of formatted output between two young-generation collections. */
 export const GC_EVERY_BYTES: number = 16 * 1024 * 1024;
@@ -23,11 +22,10 @@ let collect: Collect | null | undefined;
 function collector(): Collect | null {
   if (collect !== undefined) return collect;
   try {
-    setFlagsFromString("--expose-gc");
-    const found: unknown = runInNewContext("typeof gc === 'function' ? gc : null");
-    collect = typeof found === "function" ? (found as Collect) : null;
+    // The same `gc` the heap compactor uses; it takes `{ type: "minor" }` too.
+    collect = fullCollection() as Collect;
   } catch (e) {
-    // No collector to pace (a runtime without node:v8 flags): memory is then V8's business.
+    // No collector to pace (a runtime that refuses the flag): memory is then V8's business.
     if (!(e instanceof Error)) throw e;
     collect = null;
   }
