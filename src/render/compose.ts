@@ -8,7 +8,7 @@ import { Scalar, stringify } from "yaml";
 import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_RESTART } from "./defaults.ts";
 import { type LocalhostPlan, planLocalhost } from "./localhost.ts";
-import { probeArgv } from "./probe_command.ts";
+import { PROBE_START_ALLOWANCE, probeArgv } from "./probe_command.ts";
 import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
@@ -75,7 +75,8 @@ function healthcheck(p: ProbeValue, nimi: string): Record<string, unknown> | nul
   return {
     test: ["CMD", ...argv.map(composeEscape)],
     interval: duration(p.period),
-    timeout: duration(p.timeout),
+    // nimi probe keeps the probe's own timeout; docker's also covers starting nimi.
+    timeout: duration(p.type === "exec" ? p.timeout : p.timeout + PROBE_START_ALLOWANCE),
     retries: p.failureThreshold,
     // nimi run waits for readiness without a limit; docker counts failures only after the
     // start period, so a slow start is not "unhealthy" (which fails service_healthy at once).

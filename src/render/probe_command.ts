@@ -31,6 +31,12 @@ export function probeRunnable(p: ProbeValue, logFile?: string): boolean {
     (p.type === "log" && logFile !== undefined);
 }
 
+/**
+ * Milliseconds a manager should allow one `nimi probe` run beyond the probe's own timeout,
+ * which nimi probe enforces itself: the time to start the nimi process.
+ */
+export const PROBE_START_ALLOWANCE = 5000;
+
 function timing(p: ProbeValue, wait: boolean): string[] {
   const out: string[] = [];
   if (wait) out.push("--wait");

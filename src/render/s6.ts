@@ -8,7 +8,7 @@ import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { finishLines, recordStartLines } from "./finish_script.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { probeShell } from "./probe_command.ts";
+import { PROBE_START_ALLOWANCE, probeShell } from "./probe_command.ts";
 import { shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
@@ -160,7 +160,7 @@ export function s6ServiceDir(
       "-w",
       String(r.period),
       "-t",
-      String(r.timeout),
+      String(r.type === "exec" ? r.timeout : r.timeout + PROBE_START_ALLOWANCE),
       "-n",
       "0",
     ]);
