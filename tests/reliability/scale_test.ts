@@ -57,7 +57,7 @@ Deno.test(`scale: ${SCALE} services start, stop within the timeout, and cost a b
     Deno.kill(nimi.child.pid, "SIGTERM");
     const status = await nimi.child.status;
     const stopMs = performance.now() - t1;
-    const out = await Deno.readTextFile(nimi.stdout);
+    const out = await Deno.readTextFile(nimi.stdout) + await Deno.readTextFile(nimi.stderr);
     note(
       `  scale: ${SCALE} services: started in ${startMs.toFixed(0)} ms, stopped in ` +
         `${stopMs.toFixed(0)} ms, ${open} fds (${(open / SCALE).toFixed(2)} per service: ${
@@ -109,7 +109,7 @@ Deno.test("churn: a service restarting as fast as it may leaves nimi's memory fl
       [...(await Deno.readTextFile(nimi.stdout)).matchAll(/churn +\| crash/g)].length;
     await Deno.writeTextFile(`${box.work}/stop`, "");
     await waitUntil("churn settled", async () => {
-      const out = await Deno.readTextFile(nimi.stdout);
+      const out = await Deno.readTextFile(nimi.stdout) + await Deno.readTextFile(nimi.stderr);
       return out.lastIndexOf("started (pid") > out.lastIndexOf("crash");
     });
     // Let the reaper's backstop sweep and any pending timers run out, then measure.

@@ -38,7 +38,7 @@ Deno.test("nimi run names each start failure's real cause", async () => {
           `noexec: cannot start: program "${plain}" is not executable \\(permission denied\\)`,
         ),
       ]
-    ) assert.match(r.stdout, re);
+    ) assert.match(r.stdout + r.stderr, re);
   } finally {
     await box.remove();
   }
@@ -58,11 +58,11 @@ Deno.test("nimi run refuses credentials that are a FIFO or a device, at once, wi
     const r = await box.nimi(file, "run");
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(
-      r.stdout,
+      r.stdout + r.stderr,
       /Cannot read credential "key" of service "a" from ".*fifo": is a FIFO, not a regular file/,
     );
     assert.match(
-      r.stdout,
+      r.stdout + r.stderr,
       /Cannot read credential "key" of service "b" from "\/dev\/zero": is a character device, not a regular file/,
     );
     assert.deepEqual(await listTree(box.tmp), []);
