@@ -41,6 +41,7 @@ export function overviewHelp(): string {
     "",
     "Usage:",
     ...COMMANDS.flatMap((c) => c.usage.map((u) => `  nimi ${u}`)),
+    "  nimi [OPTIONS] -- PROGRAM [ARGS...]   (one program, tini/dumb-init style: nimi -h --)",
     "  nimi --help | --version",
     "",
     "Commands:",
