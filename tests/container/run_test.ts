@@ -5,7 +5,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { IMAGE, nimiImage, podman, podmanOk } from "../harness/podman.ts";
+import {
+  containerLayout,
+  IMAGE,
+  layoutFiles,
+  nimiImage,
+  podman,
+  podmanOk,
+} from "../harness/podman.ts";
 import { readStat } from "../../src/pid1/proc.ts";
 import { containerSkip, service, startContainer } from "./helpers.ts";
 
@@ -57,6 +64,51 @@ Deno.test({
       const status = await Deno.readTextFile(`/proc/${pid}/status`);
       assert.match(status, /^NSpid:\s+\d+\s+1$/m);
       assert.equal(stat.comm, "deno", "PID 1 is nimi (the Deno runtime), not an init");
+    } finally {
+      await c.remove();
+    }
+  },
+});
+
+Deno.test({
+  name: "the image's layout is nix/container-layout.json: /tmp for services, users for nimi.user",
+  ignore: skip !== null,
+  fn: async () => {
+    const layout = await containerLayout();
+    const nobody = layout.users.find((u) => u.name === "nobody");
+    assert.ok(nobody, "the layout lists nobody");
+    const c = await startContainer({
+      services: {
+        tmp: { process: { argv: service("tmp", "--write", "/tmp") } },
+        low: { process: { argv: service("low", "--id") }, nimi: { user: "nobody" } },
+      },
+    });
+    try {
+      await c.waitFor(/tmp +\| tmp ready/);
+      await c.waitFor(/low +\| low ready/);
+      const logs = await c.logs();
+      assert.match(logs, /tmp +\| tmp wrote to \/tmp/);
+      assert.match(
+        logs,
+        new RegExp(`low +\\| low uid=${nobody.uid} gid=${nobody.gid} home=${nobody.home}`),
+      );
+      const { passwd } = layoutFiles(layout);
+      const image = await nimiImage();
+      // The files as the Nix image has them (nix/lib/image-root.nix writes the same format).
+      const mounted = await podmanOk(["image", "mount", image]);
+      try {
+        assert.equal(await Deno.readTextFile(`${mounted.trim()}/etc/passwd`), passwd);
+        for (const d of layout.directories) {
+          const info = await Deno.stat(`${mounted.trim()}${d.path}`);
+          assert.equal(
+            (info.mode! & 0o7777).toString(8).padStart(4, "0"),
+            d.mode.padStart(4, "0"),
+            d.path,
+          );
+        }
+      } finally {
+        await podman(["image", "unmount", image]);
+      }
     } finally {
       await c.remove();
     }

@@ -363,6 +363,24 @@ export const IMAGE = {
 export interface ContainerLayout {
   /** Directories at the image root besides the programs' own, with octal modes. */
   directories: { path: string; mode: string }[];
+  /** The users of /etc/passwd. */
+  users: { name: string; uid: number; gid: number; home: string }[];
+  /** The groups of /etc/group. */
+  groups: { name: string; gid: number }[];
+}
+
+/**
+ * /etc/passwd and /etc/group of a layout, in the format nix/lib/image-root.nix writes.
+ *
+ * @param layout The layout.
+ * @returns Both files' text.
+ */
+export function layoutFiles(layout: ContainerLayout): { passwd: string; group: string } {
+  return {
+    passwd: layout.users
+      .map((u) => `${u.name}:x:${u.uid}:${u.gid}::${u.home}:/sbin/nologin\n`).join(""),
+    group: layout.groups.map((g) => `${g.name}:x:${g.gid}:\n`).join(""),
+  };
 }
 
 /**
@@ -418,8 +436,9 @@ let image: Promise<string> | undefined;
  * layout and the Deno version) and cached in podman's storage under that hash: nimi as the
  * entrypoint (`deno run` of mod.ts; arguments after the image name are nimi's), the Deno
  * runtime and the shared libraries it links, nimi's code and its dependency cache (compiled
- * once at build time), the example services' programs, and the directories of
- * nix/container-layout.json. No shell, no coreutils.
+ * once at build time), the example services' programs, and the directories, users and groups
+ * of nix/container-layout.json (/etc/passwd and /etc/group as the Nix image has them). No
+ * shell, no coreutils.
  *
  * @returns The image's tag.
  */
@@ -502,10 +521,15 @@ async function build(tag: string): Promise<void> {
     await cp(["-R", `${REPO_ROOT}/${SERVICES_DIR}`, `${root}${IMAGE.services}`]);
     await Deno.mkdir(`${root}${IMAGE.denoDir}`, { recursive: true });
     await cp(["-R", await npmCache(), `${root}${IMAGE.denoDir}/npm`]);
-    for (const d of (await containerLayout()).directories) {
+    const layout = await containerLayout();
+    for (const d of layout.directories) {
       await Deno.mkdir(`${root}${d.path}`, { recursive: true });
       await Deno.chmod(`${root}${d.path}`, parseInt(d.mode, 8));
     }
+    const { passwd, group } = layoutFiles(layout);
+    await Deno.mkdir(`${root}/etc`, { recursive: true });
+    await Deno.writeTextFile(`${root}/etc/passwd`, passwd, { mode: 0o644 });
+    await Deno.writeTextFile(`${root}/etc/group`, group, { mode: 0o644 });
     const tar = await run("tar", ["-C", root, "--numeric-owner", "-cf", `${stage}/root.tar`, "."]);
     if (tar.code !== 0) throw new Error(`tar: ${tar.stderr}`);
     const env = [

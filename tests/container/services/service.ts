@@ -1,10 +1,11 @@
 /**
  * The example service of the container tests (run by the test image's Deno; the image has no
  * shell): prints `NAME ready`, reports the signals it gets, and follows its arguments:
- *   service.ts NAME [--cat FILE]... [--exit CODE --after MS] [--write DIR]
+ *   service.ts NAME [--cat FILE]... [--exit CODE --after MS] [--write DIR] [--id]
  * `--cat` prints a file (a relative path is read under $XDG_CONFIG_HOME, where nimi puts the
  * service's configData), `--exit` ends with a code after a delay, `--write`
- * creates and removes a file in DIR. SIGTERM ends it with 0.
+ * creates and removes a file in DIR, `--id` prints its uid, gid and $HOME. SIGTERM ends it
+ * with 0.
  *
  * @module
  */
@@ -13,6 +14,12 @@ let exitCode: number | null = null;
 let after = 0;
 for (let i = 0; i < rest.length; i += 2) {
   const flag = rest[i];
+  if (flag === "--id") {
+    // deno-lint-ignore no-console
+    console.log(`${name} uid=${Deno.uid()} gid=${Deno.gid()} home=${Deno.env.get("HOME")}`);
+    i--;
+    continue;
+  }
   const value = rest[i + 1] ?? "";
   if (flag === "--cat") {
     const file = value.startsWith("/") ? value : `${Deno.env.get("XDG_CONFIG_HOME")}/${value}`;
