@@ -74,6 +74,8 @@ rootTest(
           env: creds.environment,
           uid: 65534,
           gid: 65534,
+          // As nobody the checkout (maybe under /root, 0700) is no working directory.
+          cwd: "/",
         }).output();
         assert.equal(new TextDecoder().decode(read.stdout), "CERT\n");
       } finally {

@@ -116,6 +116,8 @@ rootTest(
       args: ["-c", "id -u; id -g; id -G"],
       uid: id.uid,
       gid: id.gid,
+      // As nobody the checkout (maybe under /root, 0700) is no working directory.
+      cwd: "/",
     }).output();
     const [uid, gid, groups] = new TextDecoder().decode(out.stdout).trim().split("\n");
     assert.equal(uid, String(id.uid));

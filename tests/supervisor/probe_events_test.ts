@@ -129,6 +129,8 @@ rootTest(
         env: { NOTIFY_SOCKET: socket.path },
         uid: 65534,
         gid: 65534,
+        // As nobody the checkout (maybe under /root, 0700) is no working directory.
+        cwd: "/",
       }).output();
       assert.equal(send.code, 0, new TextDecoder().decode(send.stderr));
       await ready;
