@@ -19,7 +19,9 @@ pkgs.writeShellApplication {
     exec ${lib.getExe pkgs.bubblewrap} ${lib.escapeShellArgs config.settings.bubblewrap.flags} \
       -- ${lib.getExe bin} "$@"
   '';
-  inherit (config) passthru;
+  passthru = config.passthru // {
+    nimiBin = bin;
+  };
   meta = {
     mainProgram = "${config.settings.binName}-sandbox";
   }

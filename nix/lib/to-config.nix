@@ -25,6 +25,15 @@ let
     else
       v;
 
+  # configData.<n>.path as set by the service module (the Rust Nimi's examples set one), else
+  # the entry's name: upstream declares it read-only with no default, for the service manager.
+  configDataPath =
+    entry:
+    let
+      set = builtins.tryEval entry.path;
+    in
+    if set.success then set.value else entry.name;
+
   shapeProbe = p: if p == null then null else withoutNulls p;
 
   # `systemd` (systemd-compat.nix) holds NixOS unit modules, nothing nimi reads.
@@ -32,6 +41,7 @@ let
     service:
     removeAttrs service [ "systemd" ]
     // {
+      configData = mapAttrs (_: entry: entry // { path = configDataPath entry; }) service.configData;
       nimi = service.nimi // {
         readiness = shapeProbe service.nimi.readiness;
         liveness = shapeProbe service.nimi.liveness;

@@ -87,13 +87,20 @@ let
           message = "nimi.${field}.${wanted} is required when nimi.${field}.type is \"${p.type}\"";
         };
 
-      # nimi sets each path to the entry's name: it must stay inside the config directory.
-      configData = lib.mapAttrsToList (n: entry: {
-        assertion =
-          !entry.enable
-          || (!lib.hasPrefix "/" entry.path && !lib.elem ".." (lib.splitString "/" entry.path));
-        message = "configData.${lib.strings.escapeNixIdentifier n}.name must be a relative path inside the service's config directory, got \"${entry.path}\"";
-      }) service.configData;
+      # Each path (the entry's name unless the service sets one) must stay inside the service's
+      # config directory.
+      configData = lib.mapAttrsToList (
+        n: entry:
+        let
+          set = builtins.tryEval entry.path;
+          path = if set.success then set.value else entry.name;
+          field = if set.success then "path" else "name";
+        in
+        {
+          assertion = !entry.enable || (!lib.hasPrefix "/" path && !lib.elem ".." (lib.splitString "/" path));
+          message = "configData.${lib.strings.escapeNixIdentifier n}.${field} must be a relative path inside the service's config directory, got \"${path}\"";
+        }
+      ) service.configData;
     in
     dependencies ++ probe "readiness" ++ probe "liveness" ++ configData;
 

@@ -128,17 +128,9 @@ in
       };
     };
 
-    # nimi exposes configData in a private directory per service: the path is relative to it.
-    configData = mkOption {
-      type = types.lazyAttrsOf (
-        types.submodule (
-          { config, ... }:
-          {
-            config.path = config.name;
-          }
-        )
-      );
-    };
+    # configData.<n>.path (read-only upstream) is left to the service: when it sets none, nimi
+    # uses the entry's name, relative to the service's private config directory (to-config.nix;
+    # nimi.nix asserts it stays inside).
 
     services = mkOption {
       type = types.attrsOf (types.submoduleWith { modules = [ ./service.nix ]; });

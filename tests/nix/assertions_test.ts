@@ -68,10 +68,13 @@ Deno.test({
         );
       });
 
-      await t.step("configData.<n>.path is nimi's: a user's definition is rejected", async () => {
+      await t.step("configData.<n>.path outside the config directory is refused", async () => {
         const r = await evalNimi(setup, "config", fixture("user-sets-path.nix"));
         assert.notEqual(r.code, 0);
-        assert.match(r.stderr, /configData\."web\.conf"\.path' is read-only/);
+        assert.match(
+          r.stderr,
+          /configData\."web\.conf"\.path must be a relative path inside the service's config directory, got "\/etc\/web\.conf"/,
+        );
       });
 
       await t.step("a service-level warning is printed with its location", async () => {
