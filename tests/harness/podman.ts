@@ -431,6 +431,9 @@ async function npmCache(): Promise<string> {
 
 let image: Promise<string> | undefined;
 
+/** The test image's repository name in podman's storage. */
+const IMAGE_REPO = "localhost/nimi-test-deploy-nimi";
+
 /**
  * The nimi test image, built once per content (nimi's source, the example services, the
  * layout and the Deno version) and cached in podman's storage under that hash: nimi as the
@@ -455,7 +458,7 @@ async function buildImage(): Promise<string> {
     "tests/harness/podman.ts",
   ];
   const files = (await Promise.all(sources.map((s) => listFiles(`${REPO_ROOT}/${s}`)))).flat();
-  const tag = `localhost/nimi-test-deploy-nimi:${await contentHash(files)}`;
+  const tag = `${IMAGE_REPO}:${await contentHash(files)}`;
   if ((await podman(["image", "exists", tag])).code === 0) return tag;
 
   const lock = `${HARNESS_DIR}/build-${tag.split(":")[1]}.lock`;
@@ -473,10 +476,30 @@ async function buildImage(): Promise<string> {
   }
   try {
     await build(tag);
+    await pruneImages();
     return tag;
   } finally {
     await Deno.remove(lock, { recursive: true }).catch(ignoreNotFound);
   }
+}
+
+/**
+ * Removes test images built more than a day ago (other checkouts' source gives other hashes,
+ * so they pile up). An image a container still uses is refused by podman and stays: that
+ * refusal is expected and not an error of the test run.
+ */
+async function pruneImages(): Promise<void> {
+  const old = await podman([
+    "images",
+    "--filter",
+    `reference=${IMAGE_REPO}:*`,
+    "--filter",
+    "until=24h",
+    "--format",
+    "{{.ID}}",
+  ]);
+  const ids = [...new Set(old.stdout.split("\n").filter((l) => l !== ""))];
+  for (const id of ids) await podman(["rmi", id]);
 }
 
 function ignoreNotFound(e: unknown): void {
