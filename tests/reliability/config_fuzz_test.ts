@@ -155,3 +155,25 @@ async function waitForFifoOpen(pid: number, fifo: string): Promise<void> {
   }
   throw new Error(`process ${pid} never waited on ${fifo}`);
 }
+
+Deno.test("services nested 1,000 deep are refused with a depth message; 45 deep still validate", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-reliability-deep-" });
+  try {
+    const nest = (depth: number) => {
+      let s = `{"process":{"argv":["/bin/true"]}}`;
+      for (let i = 0; i < depth; i++) {
+        s = `{"process":{"argv":["/bin/true"]},"services":{"a":${s}}}`;
+      }
+      return `{"services":{"top":${s}}}`;
+    };
+    await Deno.writeTextFile(`${dir}/deep.json`, nest(1000));
+    const deep = await validateInProcess(`${dir}/deep.json`);
+    assert.equal(deep.code, 2, deep.stderr);
+    assert.match(deep.stderr, /nested more than 100 levels deep/);
+    await Deno.writeTextFile(`${dir}/ok.json`, nest(45));
+    const ok = await validateInProcess(`${dir}/ok.json`);
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
