@@ -47,7 +47,11 @@ Deno.test(`scale: ${SCALE} services start, stop within the timeout, and cost a b
     const started = async () =>
       [...(await Deno.readTextFile(nimi.stdout).catch(() => "")).matchAll(/: started \(pid/g)]
         .length;
-    await waitUntil(`${SCALE} services started`, async () => (await started()) === SCALE, 60_000);
+    await waitUntil(
+      `${SCALE} services started`,
+      async () => (await started()) === SCALE,
+      Math.max(60_000, SCALE * 100),
+    );
     const startMs = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 300));
     const kinds = fds(nimi.child.pid);
