@@ -167,6 +167,22 @@ let
         units = c.systemd.services;
         programs = map (p: p.text) c.environment.systemPackages;
       } c.warnings;
+    # What mkContainerImage puts in the image for `module` plus extraModule: the config and the
+    # root's layout (nix/container-layout.json, /etc/passwd, /etc/group), and the entrypoint.
+    image =
+      let
+        modules = [
+          file
+          (builtins.fromJSON extraModule)
+        ];
+        i = nimiLib.mkContainerImage modules;
+      in
+      {
+        config = nimiLib.toNimiConfig modules;
+        inherit (i.layout) passwd group directories;
+        entrypoint = i.args.config.Entrypoint;
+        workingDir = i.args.config.WorkingDir;
+      };
     # nix/vm.nix's machine in the stand-in NixOS system: its nimi unit and the instance's JSON.
     vm =
       let

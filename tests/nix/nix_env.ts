@@ -166,7 +166,8 @@ export function evalNimi(
     | "overlay"
     | "flake"
     | "flake-parts"
-    | "vm",
+    | "vm"
+    | "image",
   module?: string,
   extra: Record<string, string> = {},
 ): Promise<NixResult> {

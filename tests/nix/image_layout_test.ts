@@ -1,0 +1,213 @@
+/**
+ * Every example runs in the layout of the image mkContainerImage builds for it: a root with only
+ * the Nix store, what nix/container-layout.json lists (/tmp 1777, /root 0700), the image's
+ * /etc/passwd and /etc/group, and a mounted secret, with one more service that uses what needs
+ * /tmp at run time (a configData file, a credential, a notify readiness probe). The root is
+ * made with bubblewrap from the evaluated image description: the examples' programs come from
+ * the minimal pkgs, which are this machine's (/usr), so they cannot run in the shell-less podman
+ * test image of tests/harness/podman.ts (tests/container checks that image's layout against the
+ * same JSON). Without /tmp the same run fails, so the layout is what makes it work.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { REPO_ROOT } from "../helpers/cli.ts";
+import { evalNimi, exists, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
+
+const reason = nixSkipReason();
+if (reason !== null) printSkip("tests/nix/image_layout_test.ts (the image layout)", reason);
+
+const decoder = new TextDecoder();
+
+/** The service added to each example: configData, a credential and a notify probe. */
+const CHECK_SERVICE = {
+  services: {
+    "layout-check": {
+      process: {
+        argv: [
+          "/usr/bin/python3",
+          "-c",
+          [
+            "import os, socket",
+            "conf = open(os.environ['XDG_CONFIG_HOME'] + '/check.conf').read().strip()",
+            "token = open(os.environ['CREDENTIALS_DIRECTORY'] + '/token').read().strip()",
+            "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
+            "s.sendto(b'READY=1', os.environ['NOTIFY_SOCKET'])",
+            "print('layout-check: conf=' + conf + ' token=' + token, flush=True)",
+            "import time; time.sleep(60)",
+          ].join("\n"),
+        ],
+      },
+      configData: { "check.conf": { text: "from-config-data\n" } },
+      nimi: {
+        credentials: { token: "/run/secrets/token" },
+        readiness: { type: "notify" },
+      },
+    },
+  },
+};
+
+/** What each example prints once it has run (tests/nix/examples_test.ts's expectations). */
+const EXPECTED: Record<string, RegExp> = {
+  "hello.nix": /hello from nimi/,
+  "reusable-service.nix": /port 7002: bonjour/,
+  "web-stack.nix": /web: serving on port 8080/,
+};
+
+interface Image {
+  config: unknown;
+  passwd: string;
+  group: string;
+  directories: { path: string; mode: string }[];
+  workingDir: string;
+}
+
+function denoDir(): string {
+  const out = new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+    .outputSync();
+  return (JSON.parse(decoder.decode(out.stdout)) as { denoDir: string }).denoDir;
+}
+
+/** Runs nimi as the image's entrypoint would, in a root laid out as the image. */
+async function runInLayout(
+  image: Image,
+  dir: string,
+  until: (out: string) => boolean,
+): Promise<{ code: number; out: string }> {
+  await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(image.config));
+  await Deno.writeTextFile(`${dir}/passwd`, image.passwd);
+  await Deno.writeTextFile(`${dir}/group`, image.group);
+  await Deno.writeTextFile(`${dir}/token`, "from-a-secret\n");
+  const layout = image.directories.flatMap((d) => ["--perms", d.mode, "--dir", d.path]);
+  const args = [
+    "--unshare-all",
+    "--die-with-parent",
+    "--tmpfs",
+    "/",
+    ...layout,
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--ro-bind",
+    "/nix/store",
+    "/nix/store",
+    // The examples' programs and the Deno that runs nimi's code (the package's stand-in).
+    ...[
+      "--ro-bind",
+      "/usr",
+      "/usr",
+      "--symlink",
+      "usr/bin",
+      "/bin",
+      "--symlink",
+      "usr/lib",
+      "/lib",
+    ],
+    ...(exists("/lib64") ? ["--symlink", "usr/lib64", "/lib64"] : []),
+    ...["--ro-bind", REPO_ROOT, REPO_ROOT, "--bind", denoDir(), denoDir()],
+    ...["--ro-bind", Deno.execPath(), Deno.execPath()],
+    ...["--ro-bind", `${dir}/passwd`, "/etc/passwd", "--ro-bind", `${dir}/group`, "/etc/group"],
+    ...["--ro-bind", `${dir}/token`, "/run/secrets/token"],
+    ...["--ro-bind", `${dir}/config.json`, "/config.json"],
+    "--chdir",
+    image.workingDir,
+    "--setenv",
+    "DENO_DIR",
+    denoDir(),
+    "--",
+    Deno.execPath(),
+    "run",
+    "-A",
+    `${REPO_ROOT}/mod.ts`,
+    "--config",
+    "/config.json",
+    "run",
+  ];
+  const child = new Deno.Command("bwrap", {
+    args,
+    // Only what the image's entrypoint would have.
+    clearEnv: true,
+    env: { NO_COLOR: "1", PATH: "/usr/bin:/bin" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  const pump = async (s: ReadableStream<Uint8Array>) => {
+    for await (const chunk of s) out += decoder.decode(chunk);
+  };
+  const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  let exited = false;
+  void child.status.then(() => (exited = true));
+  const end = Date.now() + 60_000;
+  while (!until(out) && !exited && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!exited) {
+    try {
+      child.kill("SIGTERM");
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e; // it exited since the last look
+    }
+  }
+  const status = await child.status;
+  await pumped;
+  return { code: status.code, out };
+}
+
+Deno.test({
+  name: "every example runs in its image's layout with configData, a credential and notify",
+  ignore: reason !== null,
+  fn: async (t) => {
+    const examples = [...Deno.readDirSync(`${REPO_ROOT}/examples`)]
+      .filter((e) => e.isFile && e.name.endsWith(".nix")).map((e) => e.name).sort();
+    assert.deepEqual(examples, Object.keys(EXPECTED).sort(), "examples changed: update EXPECTED");
+    await withNix(async (setup) => {
+      if (!setup.storeWritable) {
+        printSkip("running the examples", "their configData files need a writable /nix/store");
+        return;
+      }
+      for (const example of examples) {
+        await t.step(example, async () => {
+          const r = await evalNimi(setup, "image", `${REPO_ROOT}/examples/${example}`, {
+            extraModule: JSON.stringify(CHECK_SERVICE),
+          });
+          assert.equal(r.code, 0, r.stderr);
+          const image = JSON.parse(r.stdout) as Image;
+          assert.deepEqual(image.directories.find((d) => d.path === "/tmp")?.mode, "1777");
+          const dir = await Deno.makeTempDir({ prefix: "nimi-image-layout-" });
+          try {
+            const wanted = [EXPECTED[example]!, /layout-check: conf=/, /layout-check: ready/];
+            const run = await runInLayout(image, dir, (out) => wanted.every((w) => w.test(out)));
+            assert.match(run.out, EXPECTED[example]!);
+            assert.match(run.out, /layout-check: conf=from-config-data token=from-a-secret/);
+            assert.match(run.out, /layout-check: ready/);
+          } finally {
+            await Deno.remove(dir, { recursive: true });
+          }
+        });
+      }
+
+      await t.step("without /tmp the same service cannot start", async () => {
+        const r = await evalNimi(setup, "image", `${REPO_ROOT}/examples/hello.nix`, {
+          extraModule: JSON.stringify(CHECK_SERVICE),
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const image = JSON.parse(r.stdout) as Image;
+        image.directories = image.directories.filter((d) => d.path !== "/tmp");
+        const dir = await Deno.makeTempDir({ prefix: "nimi-image-layout-" });
+        try {
+          const run = await runInLayout(image, dir, (out) => /layout-check: conf/.test(out));
+          assert.doesNotMatch(run.out, /layout-check: conf/);
+          assert.notEqual(run.code, 0, run.out);
+          // nimi itself started and refused the service (not bwrap or Deno failing first).
+          assert.match(run.out, /tmp/i);
+          assert.doesNotMatch(run.out, /^bwrap:/m);
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      });
+    });
+  },
+});
