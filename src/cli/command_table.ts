@@ -76,6 +76,7 @@ export const RENDER_TARGETS: readonly string[] = [
   "sysvinit",
   "openrc",
   "bsdrc",
+  "cygrunsrv",
 ];
 
 /** The shells `nimi completions` writes a script for. */

@@ -5,6 +5,7 @@
  */
 import { bsdrcTarget } from "./bsdrc.ts";
 import { composeTarget } from "./compose.ts";
+import { cygrunsrvTarget } from "./cygrunsrv.ts";
 import { launchdTarget } from "./launchd.ts";
 import { openrcTarget } from "./openrc.ts";
 import { sysvinitTarget } from "./sysvinit.ts";
@@ -33,6 +34,7 @@ export const TARGETS: readonly Target[] = [
   sysvinitTarget,
   openrcTarget,
   bsdrcTarget,
+  cygrunsrvTarget,
 ];
 
 /**

@@ -1,0 +1,2 @@
+import { debianImage } from "./tests/harness/debian.ts";
+console.log(await debianImage(["openrc", "python3"]));
