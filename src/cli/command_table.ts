@@ -77,6 +77,7 @@ export const RENDER_TARGETS: readonly string[] = [
   "openrc",
   "bsdrc",
   "cygrunsrv",
+  "nixos",
 ];
 
 /** The shells `nimi completions` writes a script for. */

@@ -7,6 +7,7 @@ import { bsdrcTarget } from "./bsdrc.ts";
 import { composeTarget } from "./compose.ts";
 import { cygrunsrvTarget } from "./cygrunsrv.ts";
 import { launchdTarget } from "./launchd.ts";
+import { nixosTarget } from "./nixos.ts";
 import { openrcTarget } from "./openrc.ts";
 import { sysvinitTarget } from "./sysvinit.ts";
 import { kubernetesTarget } from "./kubernetes.ts";
@@ -35,6 +36,7 @@ export const TARGETS: readonly Target[] = [
   openrcTarget,
   bsdrcTarget,
   cygrunsrvTarget,
+  nixosTarget,
 ];
 
 /**

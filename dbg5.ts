@@ -1,2 +1,0 @@
-import { debianImage } from "./tests/harness/debian.ts";
-console.log(await debianImage(["openrc", "python3"]));
