@@ -101,6 +101,69 @@ async function check(module: string, option: string): Promise<void> {
   }
 }
 
+/** The first nix block under "A nimi configuration" in docs/nix.md. */
+async function docsExample(): Promise<string> {
+  const text = await Deno.readTextFile(`${REPO_ROOT}/docs/nix.md`);
+  const section = text.slice(text.indexOf("## A nimi configuration"));
+  const m = /```nix\n([^]*?)```/.exec(section);
+  assert.ok(m !== null, "docs/nix.md has no example under 'A nimi configuration'");
+  return m[1]!;
+}
+
+async function checkDocsExample(ghostunnel: string): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-docs-example-" });
+  try {
+    await Deno.writeTextFile(`${dir}/example.nix`, await docsExample());
+    // The example's packages: stand-ins, and nixpkgs' ghostunnel module with its package.
+    await Deno.writeTextFile(
+      `${dir}/config.nix`,
+      `{ pkgs, lib, ... }@args:
+let
+  standIn = name: exe: { type = "derivation"; inherit name; outPath = "/usr"; meta.mainProgram = exe; };
+  ghostunnel = standIn "ghostunnel" "true" // {
+    services.default = {
+      imports = [ (lib.modules.importApply ${ghostunnel} { inherit (pkgs) writeScript runtimeShell; }) ];
+      ghostunnel.package = lib.mkDefault (standIn "ghostunnel" "true");
+    };
+  };
+in
+import ${dir}/example.nix (args // {
+  pkgs = pkgs // {
+    inherit ghostunnel;
+    my-web = standIn "my-web" "true";
+    my-worker = standIn "my-worker" "true";
+    my-db = standIn "my-db" "true";
+  };
+})
+`,
+    );
+    const nimiDir = await writeNimiStandIn(`${dir}/nimi`);
+    await withNix(async (setup) => {
+      const r = await evalNimi(setup, "config", `${dir}/config.nix`, { nimiDir });
+      assert.equal(r.code, 0, r.stderr);
+      const json = JSON.parse(r.stdout) as {
+        services: Record<string, { nimi: { credentials: Record<string, string> } }>;
+      };
+      assert.deepEqual(Object.keys(json.services).sort(), ["db", "tunnel", "web"]);
+      assert.deepEqual(json.services["tunnel"]!.nimi.credentials, {
+        cacert: "/run/secrets/clients-ca.pem",
+        cert: "/run/secrets/tunnel-cert.pem",
+        key: "/run/secrets/tunnel-key.pem",
+      });
+      if (!setup.storeWritable) return;
+      await Deno.writeTextFile(`${dir}/config.json`, r.stdout);
+      const v = await new Deno.Command(`${nimiDir}/bin/nimi`, {
+        args: ["--strict", "--config", `${dir}/config.json`, "validate"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(v.code, 0, decoder.decode(v.stdout) + decoder.decode(v.stderr));
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name: "a NixOS-style service module's systemd credentials reach it as $CREDENTIALS_DIRECTORY",
   ignore: skip !== null,
@@ -119,6 +182,17 @@ Deno.test({
         return;
       }
       await check(real, "ghostunnel");
+    });
+    await t.step("the example of docs/nix.md, with nixpkgs' ghostunnel module", async () => {
+      const real = Deno.env.get("NIMI_GHOSTUNNEL_SERVICE");
+      if (real === undefined || !exists(real)) {
+        printSkip(
+          "the example of docs/nix.md",
+          "set NIMI_GHOSTUNNEL_SERVICE to a copy of nixpkgs' pkgs/by-name/gh/ghostunnel/service.nix",
+        );
+        return;
+      }
+      await checkDocsExample(real);
     });
   },
 });
