@@ -51,13 +51,16 @@ export type {
   RenderWarning,
   Target,
 } from "./src/render/mod.ts";
-export { Supervisor } from "./src/supervisor/mod.ts";
+export { planRun, resolveIdentities, Supervisor } from "./src/supervisor/mod.ts";
 export type {
+  Child,
   PidRegistry,
-  PreparedService,
+  RunPlan,
   ServiceEnd,
+  Spawner,
   SupervisorOptions,
-  WaitReady,
+  UnitPlan,
+  UnitState,
 } from "./src/supervisor/mod.ts";
 export { LogSink } from "./src/logs/mod.ts";
 export type { LogSinkOptions } from "./src/logs/mod.ts";

@@ -89,7 +89,7 @@ function signalOf(text: string, allowZero: boolean): number | null {
     const n = Number(text);
     return n <= 31 && (n >= 1 || (allowZero && n === 0)) ? n : null;
   }
-  return SIGNAL_NUMBERS[normalizeSignal(text)] ?? null;
+  return (SIGNAL_NUMBERS as Readonly<Record<string, number>>)[normalizeSignal(text)] ?? null;
 }
 
 /**

@@ -6,12 +6,11 @@
  */
 import { loadConfig } from "../config/mod.ts";
 import { createRunLogDir, LogSink } from "../logs/mod.ts";
-import { Supervisor } from "../supervisor/mod.ts";
+import { resolveIdentities, Supervisor } from "../supervisor/mod.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { HANDLED_SIGNAL_NUMBERS, type SignalEvent } from "../pid1/signal_table.ts";
 import { closeInheritedOnExec } from "../pid1/close_on_exec.ts";
 import { HeapCompactor } from "../pid1/heap.ts";
-import { ServiceSetup } from "../supervisor/service_setup.ts";
 import { journalStreams } from "../systemd/journal.ts";
 import { SystemdNotifier } from "../systemd/notifier.ts";
 import type { CliArgs } from "./args.ts";
@@ -36,7 +35,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   printWarnings(config.file, config.warnings, io);
   // No service inherits what nimi itself inherited (fds of the shell or runner above it).
   closeInheritedOnExec();
-  const setup = await ServiceSetup.create(config);
+  const identities = await resolveIdentities(config);
   const { logging } = config.settings;
   const logDir = logging.enable ? await openLogDir(logging.logsDir, io) : null;
   const names = config.services.map((s) => s.name);
@@ -67,7 +66,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const supervisor: Supervisor = new Supervisor(config, {
     sink,
     registry: reaper.managed,
-    ...setup.hooks(sink),
+    identities,
     onChange: () => {
       heap.poke();
       notifier?.update(supervisor.phases(), supervisor.stopping);

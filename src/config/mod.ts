@@ -13,5 +13,6 @@ export { DEPENDENCY_CONDITIONS, PROBE_TYPES, RESTART_MODES } from "./schema.ts";
 export { cleanRelativePath, NAME_SEPARATOR } from "./normalize.ts";
 export { findCycle, startLayers, stopLayers } from "./graph.ts";
 export type { GraphNode } from "./graph.ts";
-export { normalizeSignal, SIGNAL_NUMBERS, signalNumber } from "./signals.ts";
+export { isSignal, normalizeSignal, SIGNAL_NUMBERS, signalNumber, toSignal } from "./signals.ts";
+export type { Signal } from "./signals.ts";
 export type * from "./types.ts";

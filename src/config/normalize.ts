@@ -4,12 +4,18 @@
  *
  * @module
  */
-import type { RawConfig, RawService, RestartSettingsValue } from "./schema.ts";
+import type { RawConfig, RawProbe, RawService, RestartSettingsValue } from "./schema.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { jsonPath } from "./diagnostics.ts";
-import { normalizeSignal } from "./signals.ts";
+import { toSignal } from "./signals.ts";
 import { findCycle } from "./graph.ts";
-import type { ConfigDataFile, NimiSettings, RestartPolicy, ServiceSpec } from "./types.ts";
+import type {
+  ConfigDataFile,
+  NimiSettings,
+  ProbeValue,
+  RestartPolicy,
+  ServiceSpec,
+} from "./types.ts";
 import {
   credentialNameProblem,
   environmentNameProblem,
@@ -82,19 +88,21 @@ export function normalize(config: RawConfig): Normalized {
       configData: configData(raw, at, diagnostics),
       type: o.type,
       dependsOn: Object.entries(o.dependsOn).map(([n, condition]) => ({ name: n, condition })),
-      readiness: o.readiness,
-      liveness: o.liveness,
+      readiness: o.readiness === null ? null : toProbe(o.readiness),
+      liveness: o.liveness === null ? null : toProbe(o.liveness),
       environment: o.environment,
       inheritEnvironment: o.inheritEnvironment,
       workingDirectory: o.workingDirectory,
       user: o.user,
       group: o.group,
-      stopSignal: normalizeSignal(o.stopSignal),
+      stopSignal: toSignal(o.stopSignal),
       stopTimeout: o.stopTimeout ?? settings.shutdown.timeout,
       restart: { ...settings.restart, ...definedOnly(o.restart ?? {}) },
       credentials: Object.entries(o.credentials).map(([n, p]) => ({ name: n, path: p })),
-      forwardSignals: o.forwardSignals.map(normalizeSignal),
-      reloadSignal: o.reloadSignal === null ? null : normalizeSignal(o.reloadSignal),
+      forwardSignals: o.forwardSignals.map(toSignal),
+      reloadSignal: o.reloadSignal === null ? null : toSignal(o.reloadSignal),
+      successExitCodes: [...new Set(o.successExitCodes)],
+      onEnd: o.onEnd,
       output: o.output,
       stdin: o.stdin,
     });
@@ -111,6 +119,28 @@ export function normalize(config: RawConfig): Normalized {
   for (const d of checkLogProbes(services)) diagnostics.push(d);
   for (const d of checkKernelStrings(services, settings)) diagnostics.push(d);
   return { services, settings, diagnostics };
+}
+
+/** Narrows a validated probe to its kind (the schema checked the field each kind needs). */
+function toProbe(p: RawProbe): ProbeValue {
+  const timing = {
+    initialDelay: p.initialDelay,
+    period: p.period,
+    timeout: p.timeout,
+    failureThreshold: p.failureThreshold,
+  };
+  switch (p.type) {
+    case "exec":
+      return { type: "exec", command: p.command ?? [], ...timing };
+    case "tcp":
+      return { type: "tcp", host: p.host, port: p.port ?? 0, ...timing };
+    case "http":
+      return { type: "http", url: p.url ?? "", ...timing };
+    case "log":
+      return { type: "log", pattern: p.pattern ?? "", ...timing };
+    case "notify":
+      return { type: "notify", ...timing };
+  }
 }
 
 function err(path: string, message: string): Diagnostic {
@@ -267,7 +297,8 @@ function checkKernelStrings(
       check(`${s.jsonPath}.configData.${show(f.key)}.source`, f.source);
     }
     for (const [role, p] of [["readiness", s.readiness], ["liveness", s.liveness]] as const) {
-      p?.command?.forEach((a, i) => check(`${s.jsonPath}.nimi.${role}.command[${i}]`, a));
+      if (p?.type !== "exec") continue;
+      p.command.forEach((a, i) => check(`${s.jsonPath}.nimi.${role}.command[${i}]`, a));
     }
   }
   return out;

@@ -12,6 +12,7 @@
  */
 import * as z from "./schema_kit.ts";
 import { SIGNAL_NAMES } from "./signals.ts";
+import { RESTART_DEFAULTS, STOP_TIMEOUT_DEFAULT } from "./defaults.ts";
 
 type Shape = Record<string, z.Schema<unknown, boolean>>;
 
@@ -47,24 +48,24 @@ export const RESTART_MODES = ["never", "up-to-count", "always", "on-failure"] as
 export const RestartSettings = owned({
   mode: z.oneOf(RESTART_MODES, {
     error: `must be one of "never", "up-to-count", "always", "on-failure"`,
-  }).default("on-failure").meta({
+  }).default(RESTART_DEFAULTS.mode).meta({
     description: "When to restart a service that exited: never, up-to-count (at most `count` " +
       "restarts), always (whatever the exit status), on-failure (only after a failure)",
   }),
-  time: millis("restart delay").default(1000).meta({
+  time: millis("restart delay").default(RESTART_DEFAULTS.time).meta({
     description: "Delay before a restart, in milliseconds",
   }),
   count: z.int({ error: "must be a whole number" }).min(0, { error: "must not be negative" })
-    .default(5).meta({ description: "Most restarts in mode up-to-count" }),
+    .default(RESTART_DEFAULTS.count).meta({ description: "Most restarts in mode up-to-count" }),
   backoff: z.number({ error: "must be a number" }).min(1, { error: "must be at least 1" })
-    .default(1).meta({
+    .default(RESTART_DEFAULTS.backoff).meta({
       description:
         "Factor the delay is multiplied by after each consecutive restart (1: no backoff)",
     }),
-  maxTime: millis("restart delay cap").default(60000).meta({
+  maxTime: millis("restart delay cap").default(RESTART_DEFAULTS.maxTime).meta({
     description: "Cap on the restart delay when backoff grows it, in milliseconds",
   }),
-  resetAfter: millis("stable run time").default(10000).meta({
+  resetAfter: millis("stable run time").default(RESTART_DEFAULTS.resetAfter).meta({
     description: "A service that ran this long counts as stable: its restart counter and delay " +
       "reset (0: never reset)",
   }),
@@ -112,7 +113,7 @@ const Logging = owned({
 });
 
 const Shutdown = owned({
-  timeout: millis("stop timeout").default(5000).meta({
+  timeout: millis("stop timeout").default(STOP_TIMEOUT_DEFAULT).meta({
     description: "How long a service may take to stop before its group gets SIGKILL",
   }),
   stopOnFailure: z.boolean({ error: "must be true or false" }).default(false).meta({
@@ -164,6 +165,9 @@ export const DEPENDENCY_CONDITIONS = [
   "completed",
   "completed-successfully",
 ] as const;
+
+/** What a service's final end may do to the whole run (`nimi.onEnd`). */
+export const END_ACTIONS = ["nothing", "stop-all", "stop-all-on-failure"] as const;
 
 /** The readiness and liveness probe kinds. */
 export const PROBE_TYPES = ["exec", "tcp", "http", "log", "notify"] as const;
@@ -269,6 +273,20 @@ export const ServiceOptions = owned({
   }),
   stdin: z.oneOf(["null", "inherit"], { error: `must be "null" or "inherit"` }).default("null")
     .meta({ description: "inherit: the service reads nimi's stdin (one service at most)" }),
+  successExitCodes: z.array(
+    z.int({ error: "must be a whole number" }).min(0, { error: "must be 0-255" }).max(255, {
+      error: "must be 0-255",
+    }),
+    { error: "must be a list of exit codes" },
+  ).min(1, { error: "must not be empty" }).default([0]).meta({
+    description: "Exit codes that count as success (128 + N for signal N)",
+  }),
+  onEnd: z.oneOf(END_ACTIONS, {
+    error: `must be one of "nothing", "stop-all", "stop-all-on-failure"`,
+  }).default("nothing").meta({
+    description: "What the service ending for good does to the whole run: nothing, stop-all, " +
+      "or stop-all-on-failure",
+  }),
 });
 
 const Assertion = z.object({
@@ -325,8 +343,8 @@ export type RawConfig = z.Infer<typeof Config>;
 export type SettingsValue = z.Infer<typeof Settings>;
 /** Parsed global restart settings. */
 export type RestartSettingsValue = z.Infer<typeof RestartSettings>;
-/** A parsed probe. */
-export type ProbeValue = z.Infer<typeof Probe>;
+/** A parsed probe, before it is narrowed to its kind. */
+export type RawProbe = z.Infer<typeof Probe>;
 /** A dependency condition. */
 export type DependencyCondition = typeof DEPENDENCY_CONDITIONS[number];
 /** A restart mode. */

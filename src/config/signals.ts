@@ -6,7 +6,7 @@
  */
 
 /** Linux (x86_64 and aarch64) signal numbers by name. */
-export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+export const SIGNAL_NUMBERS = {
   SIGHUP: 1,
   SIGINT: 2,
   SIGQUIT: 3,
@@ -38,10 +38,40 @@ export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
   SIGIO: 29,
   SIGPWR: 30,
   SIGSYS: 31,
-};
+} as const;
+
+/** A signal name in its `SIG` form (`SIGTERM`). */
+export type Signal = keyof typeof SIGNAL_NUMBERS;
 
 /** Every signal name nimi accepts in a config. */
-export const SIGNAL_NAMES: readonly string[] = Object.keys(SIGNAL_NUMBERS);
+export const SIGNAL_NAMES: readonly Signal[] = Object.keys(SIGNAL_NUMBERS) as Signal[];
+
+/**
+ * Whether a name is a known signal in its `SIG` form.
+ *
+ * @param name A name.
+ * @returns true for `SIGTERM`, false for `TERM` or `SIGNOPE`.
+ */
+export function isSignal(name: string): name is Signal {
+  return Object.hasOwn(SIGNAL_NUMBERS, name);
+}
+
+/**
+ * Normalises a signal name that must be known (a config value that passed validation).
+ *
+ * @param name `TERM`, `sigterm` or `SIGTERM`.
+ * @returns The {@link Signal}.
+ * @throws {RangeError} When it names no signal.
+ * @example
+ * ```ts
+ * toSignal("hup"); // "SIGHUP"
+ * ```
+ */
+export function toSignal(name: string): Signal {
+  const signal = normalizeSignal(name);
+  if (!isSignal(signal)) throw new RangeError(`Unknown signal ${JSON.stringify(name)}`);
+  return signal;
+}
 
 /**
  * Normalises `TERM` or `SIGTERM` to `SIGTERM`.
@@ -65,5 +95,6 @@ export function normalizeSignal(name: string): string {
  * @returns Its Linux number, or undefined when unknown.
  */
 export function signalNumber(name: string): number | undefined {
-  return SIGNAL_NUMBERS[normalizeSignal(name)];
+  const signal = normalizeSignal(name);
+  return isSignal(signal) ? SIGNAL_NUMBERS[signal] : undefined;
 }

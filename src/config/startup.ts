@@ -46,5 +46,7 @@ export function startupService(settings: NimiSettings): ServiceSpec | null {
     reloadSignal: null,
     output: "prefixed",
     stdin: "null",
+    successExitCodes: [0],
+    onEnd: "nothing",
   };
 }

@@ -5,10 +5,70 @@
  *
  * @module
  */
-import type { DependencyCondition, ProbeValue, RestartMode } from "./schema.ts";
+import type { DependencyCondition, RestartMode } from "./schema.ts";
 import type { Diagnostic } from "./diagnostics.ts";
+import type { Signal } from "./signals.ts";
 
-export type { DependencyCondition, ProbeValue, RestartMode } from "./schema.ts";
+export type { DependencyCondition, RestartMode } from "./schema.ts";
+export type { Signal } from "./signals.ts";
+
+/** When a probe runs: the fields every probe kind has. */
+export interface ProbeTimingFields {
+  /** Milliseconds before the first attempt. */
+  initialDelay: number;
+  /** Milliseconds between attempts. */
+  period: number;
+  /** Milliseconds an attempt may take. */
+  timeout: number;
+  /** Consecutive failures before a liveness probe gives up on the service. */
+  failureThreshold: number;
+}
+
+/** `exec`: a command that exits 0 when the service is fine. */
+export interface ExecProbe extends ProbeTimingFields {
+  /** The probe kind. */
+  type: "exec";
+  /** Program and arguments, run with the service's environment and identity. */
+  command: readonly string[];
+}
+
+/** `tcp`: a port that accepts a connection. */
+export interface TcpProbe extends ProbeTimingFields {
+  /** The probe kind. */
+  type: "tcp";
+  /** Host to connect to. */
+  host: string;
+  /** Port to connect to. */
+  port: number;
+}
+
+/** `http`: a URL whose GET returns 2xx. */
+export interface HttpProbe extends ProbeTimingFields {
+  /** The probe kind. */
+  type: "http";
+  /** The URL. */
+  url: string;
+}
+
+/** `log`: a line of output matching a pattern. */
+export interface LogProbe extends ProbeTimingFields {
+  /** The probe kind. */
+  type: "log";
+  /** Regular expression (validated). */
+  pattern: string;
+}
+
+/** `notify`: `READY=1` (readiness) or `WATCHDOG=1` (liveness) on `$NOTIFY_SOCKET`. */
+export interface NotifyProbe extends ProbeTimingFields {
+  /** The probe kind. */
+  type: "notify";
+}
+
+/** A readiness or liveness probe, one shape per kind. */
+export type ProbeValue = ExecProbe | TcpProbe | HttpProbe | LogProbe | NotifyProbe;
+
+/** What a service's final end does to the whole run (`nimi.onEnd`). */
+export type EndAction = "nothing" | "stop-all" | "stop-all-on-failure";
 
 /** A restart policy with every field resolved. */
 export interface RestartPolicy {
@@ -87,7 +147,7 @@ export interface ServiceSpec {
   /** Group name or id to run as, or null. */
   group: string | number | null;
   /** Signal sent to the process group to stop it (`SIGTERM`). */
-  stopSignal: string;
+  stopSignal: Signal;
   /** Milliseconds before SIGKILL after the stop signal. */
   stopTimeout: number;
   /** Resolved restart policy. */
@@ -95,9 +155,13 @@ export interface ServiceSpec {
   /** Credential files. */
   credentials: readonly Credential[];
   /** Signals forwarded from nimi to the service's group. */
-  forwardSignals: readonly string[];
+  forwardSignals: readonly Signal[];
   /** Signal sent instead of SIGHUP, or null. */
-  reloadSignal: string | null;
+  reloadSignal: Signal | null;
+  /** Exit codes that count as success (`nimi.successExitCodes`; 128 + N for signal N). */
+  successExitCodes: readonly number[];
+  /** What the service's final end does to the whole run (`nimi.onEnd`). */
+  onEnd: EndAction;
   /**
    * `prefixed`: output goes through nimi's log sink (prefix, log files); `inherit`: the service
    * writes straight to nimi's stdout and stderr.

@@ -4,20 +4,13 @@
  *
  * @module
  */
-import type { RestartPolicy } from "../config/types.ts";
+import { RESTART_DEFAULTS, STOP_TIMEOUT_DEFAULT } from "../config/defaults.ts";
 
 /** `settings.restart` as the schema defaults it. */
-export const DEFAULT_RESTART: Readonly<RestartPolicy> = {
-  mode: "on-failure",
-  time: 1000,
-  count: 5,
-  backoff: 1,
-  maxTime: 60000,
-  resetAfter: 10000,
-};
+export const DEFAULT_RESTART = RESTART_DEFAULTS;
 
 /** `settings.shutdown.timeout` as the schema defaults it, in milliseconds. */
-export const DEFAULT_STOP_TIMEOUT = 5000;
+export const DEFAULT_STOP_TIMEOUT = STOP_TIMEOUT_DEFAULT;
 
 /**
  * Whole seconds for a millisecond duration, rounded up (targets that count in seconds).

@@ -28,10 +28,11 @@ export type ProbeRole = "readiness" | "liveness";
 /** Options for {@link openProbes}. */
 export interface OpenProbesOptions {
   /**
-   * Spawn options exec probes share with the service (environment, directory, identity).
-   * @default {}
+   * Spawn options exec probes share with the service (environment, directory, identity), read
+   * when a run's probes are built, so they can include what opening the probes added.
+   * @default () => ({})
    */
-  exec?: ExecProbeOptions;
+  exec?: () => ExecProbeOptions;
   /** Owner for the notify socket when the service runs as another user. */
   uid?: number;
   /** Group for the notify socket. */
@@ -111,7 +112,7 @@ interface Built {
  *   datagrams.
  * @example
  * ```ts
- * const probes = await openProbes(spec, { exec: commandOptions });
+ * const probes = await openProbes(spec, { exec: () => commandOptions });
  * const child = spawn({ ...commandOptions, env: { ...env, ...probes.environment } });
  * const run = probes.run();
  * await run.waitReady(exited);
@@ -141,13 +142,13 @@ export async function openProbes(
     const mode = role === "readiness" ? "ever" : "since-last";
     switch (probe.type) {
       case "exec":
-        return { check: execCheck(probe.command ?? [], options.exec ?? {}) };
+        return { check: execCheck(probe.command, options.exec?.() ?? {}) };
       case "tcp":
-        return { check: tcpCheck(probe.host, probe.port ?? 0) };
+        return { check: tcpCheck(probe.host, probe.port) };
       case "http":
-        return { check: httpCheck(probe.url ?? "") };
+        return { check: httpCheck(probe.url) };
       case "log": {
-        const log = new LogLineProbe(probe.pattern ?? "");
+        const log = new LogLineProbe(probe.pattern);
         logs.push(log);
         const what = `a line matching /${log.pattern.source}/`;
         return { check: eventCheck(log.matches, mode, what), wake: (s) => log.matches.next(s) };

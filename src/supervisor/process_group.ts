@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { Signal } from "../config/mod.ts";
 import { isProcessGone, parseStat } from "../pid1/proc.ts";
 
 /**
@@ -19,9 +20,10 @@ import { isProcessGone, parseStat } from "../pid1/proc.ts";
  * @returns false when the group no longer exists, true when the signal was sent.
  * @throws {Error} On other errors (EPERM).
  */
-export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
+export function signalGroup(pgid: number, signal: Signal): boolean {
   try {
-    Deno.kill(-pgid, signal);
+    // Every Signal name is one Deno knows on Linux.
+    Deno.kill(-pgid, signal as Deno.Signal);
     return true;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return false;

@@ -1,26 +1,9 @@
 /**
- * Starting processes, behind an interface so tests can count or fake spawns, and the
- * messages for programs that cannot be started.
+ * The messages for programs that cannot be started, and the exit codes they count as.
  *
  * @module
  */
-import { withUsr1Unblocked } from "../pid1/usr1_guard.ts";
 import { SPAWN_FAILURE_CODES } from "./exit_code.ts";
-
-/** Starts a process (`new Deno.Command(program, options).spawn()` by default). */
-export type Spawner = (program: string, options: Deno.CommandOptions) => Deno.ChildProcess;
-
-/**
- * The real spawner.
- *
- * @param program Program to run.
- * @param options Command options.
- * @returns The child process.
- */
-export function denoSpawner(program: string, options: Deno.CommandOptions): Deno.ChildProcess {
-  // Where nimi keeps SIGUSR1 blocked from Deno's inspector, the child must not inherit that.
-  return withUsr1Unblocked(() => new Deno.Command(program, options).spawn());
-}
 
 /** Why a program could not be started, for the user and the exit code. */
 export interface SpawnFailure {

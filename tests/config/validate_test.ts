@@ -118,7 +118,7 @@ Deno.test("validateConfig() normalises signal names and resolves the stop timeou
   ]);
   assert.deepEqual(web.credentials, [{ name: "cert", path: "/etc/hostname" }]);
   assert.equal(web.readiness?.type, "http");
-  assert.equal(db.readiness?.host, "127.0.0.1");
+  assert.equal(db.readiness?.type === "tcp" ? db.readiness.host : null, "127.0.0.1");
 });
 
 Deno.test("validateConfig() reads the Rust Nimi's enableLogFiles as logging.enable", async () => {

@@ -35,9 +35,13 @@ Deno.test("probeArgv() writes what parseProbeArgs() reads back, for every kind",
     if (back.target.kind === "tcp") {
       assert.deepEqual([back.target.host, back.target.port], ["db", 5432]);
     }
-    if (back.target.kind === "http") assert.equal(back.target.url, p.url);
-    if (back.target.kind === "exec") assert.deepEqual(back.target.command, p.command);
-    if (back.target.kind === "log") {
+    if (back.target.kind === "http" && p.type === "http") {
+      assert.equal(back.target.url, p.url);
+    }
+    if (back.target.kind === "exec" && p.type === "exec") {
+      assert.deepEqual(back.target.command, p.command);
+    }
+    if (back.target.kind === "log" && p.type === "log") {
       assert.deepEqual(back.target, {
         kind: "log",
         file: "/var/log/x",

@@ -1,0 +1,84 @@
+/**
+ * The process seam: the one place where the supervisor meets real processes. A {@link Spawner}
+ * turns a spawn plan into a {@link Child}, a small interface (pid, output streams, status, a
+ * signal to its whole process group, and a wait until that group is gone), so the supervisor's
+ * decisions are tested with a fake child and no processes (tests/helpers/fake_child.ts).
+ *
+ * @module
+ */
+import type { Signal } from "../config/mod.ts";
+import { withUsr1Unblocked } from "../pid1/usr1_guard.ts";
+import type { ProcessStatus } from "./exit_code.ts";
+import { GroupWatcher, signalGroup } from "./process_group.ts";
+import type { SpawnPlan } from "./spawn_options.ts";
+
+/** A running process of a service, leading its own process group. */
+export interface Child {
+  /** Its pid (also its process group id). */
+  readonly pid: number;
+  /** Its standard output, or null when it does not go through nimi. */
+  readonly stdout: ReadableStream<Uint8Array> | null;
+  /** Its standard error, or null when it does not go through nimi. */
+  readonly stderr: ReadableStream<Uint8Array> | null;
+  /** Resolves when the process itself exits (its group may live on). */
+  readonly status: Promise<ProcessStatus>;
+  /**
+   * Sends a signal to every process of its group.
+   *
+   * @param signal The signal.
+   * @returns false when the group is already gone.
+   */
+  signal(signal: Signal): boolean;
+  /**
+   * Whether a live (non-zombie) process is left in its group.
+   *
+   * @returns true while one is.
+   */
+  groupAlive(): boolean;
+  /**
+   * Waits until its group is empty or the time is up.
+   *
+   * @param timeoutMs Milliseconds to wait at most.
+   * @returns true when the group is gone, false on timeout.
+   */
+  waitGroupGone(timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * Starts a process from a plan.
+ *
+ * @throws What `Deno.Command.spawn` throws when the program cannot be started.
+ */
+export type Spawner = (plan: SpawnPlan) => Child;
+
+/**
+ * The real spawner: `new Deno.Command(program, options).spawn()`, with one shared group poller
+ * for every child it starts.
+ *
+ * @param groups The group poller.
+ * @returns A spawner.
+ * @example
+ * ```ts
+ * const spawn = processSpawner();
+ * const child = spawn({ program: "/bin/true", options: { detached: true } });
+ * await child.status;
+ * ```
+ */
+export function processSpawner(groups: GroupWatcher = new GroupWatcher()): Spawner {
+  return (plan) => {
+    // Where nimi keeps SIGUSR1 blocked from Deno's inspector, the child must not inherit that.
+    const proc = withUsr1Unblocked(() => new Deno.Command(plan.program, plan.options).spawn());
+    const piped = (s: "stdout" | "stderr") =>
+      (plan.options[s] ?? "inherit") === "piped" ? proc[s] : null;
+    const pid = proc.pid;
+    return {
+      pid,
+      stdout: piped("stdout"),
+      stderr: piped("stderr"),
+      status: proc.status,
+      signal: (signal) => signalGroup(pid, signal),
+      groupAlive: () => groups.alive(pid),
+      waitGroupGone: (timeoutMs) => groups.waitGone(pid, timeoutMs),
+    };
+  };
+}
