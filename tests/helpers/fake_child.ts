@@ -184,7 +184,21 @@ export class FakeSpawner {
   spawned(name: string, n = 1): Promise<FakeChild> {
     const have = this.of(name);
     if (have.length >= n) return Promise.resolve(have[n - 1]!);
-    return new Promise((resolve) => this.#waiters.push({ name, n, resolve }));
+    return new Promise((resolve, reject) => {
+      // A test that waits for a spawn that never comes fails instead of hanging.
+      const timer = setTimeout(
+        () => reject(new Error(`${name} was not spawned ${n} times`)),
+        10_000,
+      );
+      this.#waiters.push({
+        name,
+        n,
+        resolve: (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        },
+      });
+    });
   }
 
   /** Names of the services in spawn order. */

@@ -34,7 +34,7 @@ async function setup(
   return { config, fake, sink, text, supervisor, registered };
 }
 
-/** Resolves once a state of `name` matches. */
+/** Resolves once a state of `name` matches; fails the test after 10 s instead of hanging. */
 function until(
   supervisor: Supervisor,
   name: string,
@@ -42,9 +42,16 @@ function until(
 ): Promise<UnitState> {
   const now = supervisor.state(name);
   if (match(now)) return Promise.resolve(now);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(
+        new Error(`${name} never matched; last state ${JSON.stringify(supervisor.state(name))}`),
+      );
+    }, 10_000);
     const off = supervisor.subscribe((s) => {
       if (s.name === name && match(s)) {
+        clearTimeout(timer);
         off();
         resolve(s);
       }
@@ -60,14 +67,16 @@ Deno.test("Supervisor starts a `ready` dependent only after the readiness probe 
   });
   const run = supervisor.run();
   const db = await fake.spawned("db");
-  assert.equal((await until(supervisor, "db", (s) => s.phase === "starting")).ready, false);
+  assert.equal((await until(supervisor, "db", (s) => s.phase === "running")).ready, false);
   assert.equal(supervisor.state("web").phase, "waiting");
   assert.deepEqual(fake.order, ["db"]);
   db.print("db up");
   await fake.spawned("api");
   assert.deepEqual(fake.order, ["db", "web", "api"]);
   assert.equal(supervisor.state("db").phase, "ready");
-  assert.equal(supervisor.state("web").phase, "running");
+  // Without a readiness probe a service is ready once spawned.
+  assert.equal(supervisor.state("web").phase, "ready");
+  assert.equal(supervisor.state("web").ready, null);
   void supervisor.stop();
   assert.equal(await run, 0);
   await sink.close();
