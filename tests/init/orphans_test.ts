@@ -35,3 +35,12 @@ for (const pid1 of [false, true]) {
     }
   });
 }
+
+Deno.test("-w warns when nimi cannot reap (not PID 1, --no-subreaper)", async () => {
+  const init = await startInit(["true"], { options: ["-w", "--no-subreaper"] });
+  assert.equal((await init.done).code, 0);
+  assert.equal(
+    init.stderr(),
+    "nimi: not PID 1 and not a child subreaper: orphans go to the system's init, not to nimi\n",
+  );
+});

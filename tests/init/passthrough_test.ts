@@ -6,7 +6,9 @@
  * handlers would otherwise reset them to default at exec).
  */
 import assert from "node:assert/strict";
-import { startInit } from "./helpers.ts";
+import { watchOutput } from "../helpers/output.ts";
+import { descendants } from "../pid1/helpers.ts";
+import { PRINT_SIGNALS, REPO, startInit } from "./helpers.ts";
 
 Deno.test("stdin reaches the program; its exit code comes back", async () => {
   const init = await startInit(["sh"], { stdin: "piped" });
@@ -88,3 +90,49 @@ for (const pid1 of [false, true]) {
     });
   });
 }
+
+Deno.test("-p SIG: nimi gets SIG when its parent dies, and passes it on (tini's -p)", async () => {
+  // A parent that starts nimi and then exits when told (its stdin closes).
+  const parent = [
+    "/usr/bin/python3",
+    "-c",
+    [
+      "import subprocess, sys",
+      "p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL)",
+      "sys.stdin.read()",
+    ].join("\n"),
+    Deno.execPath(),
+    "run",
+    "-A",
+    `${REPO}mod.ts`,
+    "-p",
+    "USR2",
+    "--",
+    "/usr/bin/python3",
+    PRINT_SIGNALS,
+  ];
+  const child = new Deno.Command(parent[0]!, {
+    args: parent.slice(1),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = watchOutput(child);
+  // Taken while the parent lives: afterwards nimi and the program belong to another parent.
+  let family: number[] = [];
+  try {
+    await output.waitFor(/^ready \d+$/m, 30_000);
+    family = descendants(child.pid).map((d) => d.pid);
+    await child.stdin.close();
+    await output.waitFor(/^12$/m, 10_000);
+  } finally {
+    for (const p of family) {
+      try {
+        Deno.kill(p, "SIGKILL");
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    await output.done;
+  }
+});
