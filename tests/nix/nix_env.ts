@@ -50,13 +50,17 @@ function nixStateEnv(): Record<string, string> {
  * Runs nix-instantiate with the given arguments in the repository root.
  *
  * @param args Arguments after `nix-instantiate`.
+ * @param env More environment variables (for impure evaluations that read them).
  * @returns Exit code and output.
  */
-export async function nixInstantiate(args: string[]): Promise<NixResult> {
+export async function nixInstantiate(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<NixResult> {
   const out = await new Deno.Command("nix-instantiate", {
     args,
     cwd: REPO_ROOT,
-    env: nixStateEnv(),
+    env: { ...nixStateEnv(), ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
