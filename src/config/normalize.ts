@@ -190,7 +190,7 @@ function pickRestart(r: RestartSettingsValue): RestartPolicy {
  */
 export function cleanRelativePath(path: string): { ok: string } | { error: string } {
   if (path.startsWith("/")) {
-    return { error: `must be a relative path, got absolute path ${JSON.stringify(path)}` };
+    return { error: `must be a relative path, got absolute path ${show(path)}` };
   }
   const parts: string[] = [];
   for (const part of path.split("/")) {
@@ -198,13 +198,13 @@ export function cleanRelativePath(path: string): { ok: string } | { error: strin
     if (part === "..") {
       if (parts.length === 0) {
         return {
-          error: `must stay inside the service's config directory, got ${JSON.stringify(path)}`,
+          error: `must stay inside the service's config directory, got ${show(path)}`,
         };
       }
       parts.pop();
     } else parts.push(part);
   }
-  if (parts.length === 0) return { error: `must name a file, got ${JSON.stringify(path)}` };
+  if (parts.length === 0) return { error: `must name a file, got ${show(path)}` };
   return { ok: parts.join("/") };
 }
 
@@ -235,7 +235,7 @@ function configData(raw: RawService, at: PropertyKey[], out: Diagnostic[]): Conf
     if (other !== undefined) {
       out.push(err(
         jsonPath([...where, "path"]),
-        `path "${clean.ok}" is also used by configData.${JSON.stringify(other)}`,
+        `path ${show(clean.ok)} is also used by configData.${show(other)}`,
       ));
       continue;
     }
@@ -260,8 +260,8 @@ function checkNesting(files: readonly ConfigDataFile[], at: PropertyKey[]): Diag
       if (other === undefined) continue;
       out.push(err(
         jsonPath([...at, "configData", f.key, "path"]),
-        `path "${f.path}" is inside "${parts.slice(0, i).join("/")}", which ` +
-          `configData.${JSON.stringify(other)} makes a file; a path cannot be both`,
+        `path ${show(f.path)} is inside ${show(parts.slice(0, i).join("/"))}, which ` +
+          `configData.${show(other)} makes a file; a path cannot be both`,
       ));
       break;
     }
@@ -304,17 +304,23 @@ function checkKernelStrings(
   return out;
 }
 
+/** A list for a message: the first ten, then how many more. */
+function listSome(items: readonly string[]): string {
+  const shown = items.slice(0, 10).join(", ");
+  return items.length > 10 ? `${shown} (and ${items.length - 10} more)` : shown;
+}
+
 function checkDependencies(services: readonly ServiceSpec[]): Diagnostic[] {
   const names = new Set(services.map((s) => s.name));
   const out: Diagnostic[] = [];
   for (const s of services) {
     for (const d of s.dependsOn) {
-      const where = `${s.jsonPath}.nimi.dependsOn.${JSON.stringify(d.name)}`;
+      const where = `${s.jsonPath}.nimi.dependsOn.${show(d.name)}`;
       if (d.name === s.name) out.push(err(where, "a service cannot depend on itself"));
       else if (!names.has(d.name)) {
         out.push(err(
           where,
-          `unknown service "${d.name}"; known services: ${[...names].join(", ")}`,
+          `unknown service ${show(d.name)}; known services: ${listSome([...names])}`,
         ));
       }
     }
