@@ -27,6 +27,9 @@ need_file /usr/lib/podman/netavark netavark
 need_file /usr/lib/podman/aardvark-dns aardvark-dns
 need_file /usr/sbin/iptables iptables
 need mmdebstrap mmdebstrap
+# tests/nix: loopback in a network namespace of its own (ip), the VM's services answering (curl).
+need ip iproute2
+need curl curl
 need man man-db
 need zsh zsh
 need fish fish

@@ -111,6 +111,9 @@ lib.makeExtensible (final: {
     args:
     let
       image = {
+        type = "derivation";
+        name = "${args.name}.tar.gz";
+        outPath = "/nonexistent/${args.name}.tar.gz";
         builder = "dockerTools.buildLayeredImage";
         inherit args;
       };
