@@ -116,5 +116,5 @@ print(
   }\n`,
 );
 print("| s | RSS MiB | CPU (of one core) | fds |\n| - | - | - | - |");
-for (let i = 0; i < rows.length; i += every) print(rows[i]);
+for (let i = 0; i < rows.length; i += every) print(rows[i]!);
 if (status.code !== 0 || left !== 0) Deno.exit(1);
