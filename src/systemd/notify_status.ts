@@ -63,6 +63,11 @@ const LABELS: readonly [string, readonly ServicePhase[]][] = [
   ["stopped", ["stopped"]],
 ];
 
+/** The label each phase other than `ready` is listed under. */
+const LABEL_OF = Object.fromEntries(
+  LABELS.flatMap(([label, members]) => members.map((m) => [m, label])),
+) as Record<ServicePhase, string>;
+
 /** Names listed per phase before the rest is only counted. */
 const MAX_NAMES = 3;
 
@@ -84,14 +89,25 @@ export function statusText(phases: readonly ServicePhaseView[], stopping: boolea
     return `stopping: ${active} of ${phases.length} still running`;
   }
   if (phases.length === 0) return "no services";
-  const ready = phases.filter((p) => p.phase === "ready").length;
+  // One pass: a status is computed on every change, for every service.
+  let ready = 0;
+  const byLabel = new Map<string, { names: string[]; count: number }>();
+  for (const p of phases) {
+    if (p.phase === "ready") {
+      ready++;
+      continue;
+    }
+    const label = LABEL_OF[p.phase];
+    let group = byLabel.get(label);
+    if (!group) byLabel.set(label, group = { names: [], count: 0 });
+    if (group.count++ < MAX_NAMES) group.names.push(printable(p.name));
+  }
   const parts = [`${ready}/${phases.length} ready`];
-  for (const [label, members] of LABELS) {
-    const names = phases.filter((p) => members.includes(p.phase)).map((p) => printable(p.name));
-    if (names.length === 0) continue;
-    const shown = names.slice(0, MAX_NAMES).join(", ");
-    const more = names.length > MAX_NAMES ? ` and ${names.length - MAX_NAMES} more` : "";
-    parts.push(`${label}: ${shown}${more}`);
+  for (const [label] of LABELS) {
+    const group = byLabel.get(label);
+    if (!group) continue;
+    const more = group.count > MAX_NAMES ? ` and ${group.count - MAX_NAMES} more` : "";
+    parts.push(`${label}: ${group.names.join(", ")}${more}`);
   }
   return parts.join("; ");
 }
