@@ -10,7 +10,7 @@ import { seconds } from "./defaults.ts";
 import { configDataStep, credentialsStep, ownerOf } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
 import { initScriptWait, readinessWaitStep } from "./readiness_wait.ts";
-import { shJoin, shQuote } from "./sh_quote.ts";
+import { controlSafeArgv, shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -80,8 +80,11 @@ function script(
     `name=${shQuote(paths.instance)}`,
     `description=${shQuote(`${s.name} (nimi service)`)}`,
     `pidfile=${shQuote(paths.pidFile)}`,
-    `output_log=${shQuote(paths.logFile)}`,
-    `error_log=${shQuote(paths.logFile)}`,
+    // supervise-daemon writes these itself; Debian's start-stop-daemon (dpkg's) has no
+    // --stdout, so unsupervised services redirect in their command instead.
+    ...(supervised || s.type === "oneshot"
+      ? [`output_log=${shQuote(paths.logFile)}`, `error_log=${shQuote(paths.logFile)}`]
+      : []),
   ];
   if (s.workingDirectory !== null) lines.push(`directory=${shQuote(s.workingDirectory)}`);
   if (switchUser) {
@@ -104,9 +107,19 @@ function script(
       "}",
     );
   } else {
+    // openrc-run splits command_args on white space, line breaks included: such words go
+    // through sh and printf.
+    // deno-lint-ignore no-control-regex
+    const plain = supervised ? argv : [
+      "/bin/sh",
+      "-c",
+      `exec "$0" "$@" >>${shQuote(paths.logFile)} 2>&1`,
+      ...argv,
+    ];
+    const safe = controlSafeArgv(plain, /[\x00-\x1f\x7f]/);
     lines.push(
-      `command=${shQuote(argv[0]!)}`,
-      `command_args=${shQuote(shJoin(argv.slice(1)))}`,
+      `command=${shQuote(safe[0]!)}`,
+      `command_args=${shQuote(shJoin(safe.slice(1)))}`,
       `retry=${shQuote(`${s.stopSignal.slice(3)}/${seconds(s.stopTimeout)}/KILL/5`)}`,
     );
     if (supervised) {
@@ -126,11 +139,23 @@ function script(
     warn.add(
       s.name,
       `readiness probe (${s.readiness.type})`,
-      "OpenRC scripts poll exec probes only",
+      "OpenRC scripts run exec, tcp and http probes only",
     );
   }
   if (ready !== null && s.type !== "oneshot") {
     lines.push("", "start_post() {", `  ${ready}`, "}");
+  }
+  if (!supervised && s.type !== "oneshot") {
+    // By pid file alone: the program the command execs is not the command's name, which
+    // openrc-run's own stop would match.
+    lines.push(
+      "",
+      "stop() {",
+      `  ebegin "Stopping $name"`,
+      `  start-stop-daemon --stop --pidfile "$pidfile" --retry "$retry"`,
+      "  eend $?",
+      "}",
+    );
   }
   if (s.liveness !== null) {
     warn.add(s.name, `liveness probe (${s.liveness.type})`, "OpenRC has no liveness probe");

@@ -55,3 +55,31 @@ export function printfFormat(text: string): string {
   }
   return out;
 }
+
+/**
+ * Argv whose words a target cannot carry (a line break where the target splits on white space,
+ * a control character XML cannot hold) run through `/bin/sh -c`: the script rebuilds each such
+ * word with printf from escapes, so the program still gets every byte.
+ *
+ * @param argv Program and arguments.
+ * @param unsafe Matches a word the target cannot carry.
+ * @returns `argv` itself when every word is safe, else `["/bin/sh", "-c", script]`.
+ * @example
+ * ```ts
+ * controlSafeArgv(["printf", "%s", "a\nb"], /\n/);
+ * // ["/bin/sh", "-c", "nimi_arg2=$(printf 'a\\nb_'); nimi_arg2=${nimi_arg2%_}; exec printf %s \"$nimi_arg2\""]
+ * ```
+ */
+export function controlSafeArgv(argv: readonly string[], unsafe: RegExp): string[] {
+  if (!argv.some((w) => unsafe.test(w))) return [...argv];
+  const lines: string[] = [];
+  const words = argv.map((w, i) => {
+    if (!unsafe.test(w)) return shQuote(w);
+    const name = `nimi_arg${i}`;
+    // The trailing _ keeps command substitution from dropping trailing newlines.
+    lines.push(`${name}=$(printf ${shQuote(`${printfFormat(w)}_`)}); ${name}=\${${name}%_}`);
+    return `"$${name}"`;
+  });
+  lines.push(`exec ${words.join(" ")}`);
+  return ["/bin/sh", "-c", lines.join("; ")];
+}

@@ -1,0 +1,150 @@
+/**
+ * The openrc target under real OpenRC (Debian's `openrc` package) in a container: starting the
+ * client starts the server it needs first and waits for the server's tcp readiness through
+ * `nimi probe --wait`; status reports both started; stopping the server stops the client too.
+ * nimi inside the container is the Deno runtime and this tree, mounted read-only.
+ */
+import assert from "node:assert/strict";
+import { debianImage } from "../harness/debian.ts";
+import { podman, podmanReason } from "../harness/podman.ts";
+import { freePort, renderTo, REPO_ROOT } from "./helpers.ts";
+
+let reason = await podmanReason();
+if (reason === null && Deno.uid() !== 0) reason = "needs root for podman";
+let image = "";
+if (reason === null) {
+  try {
+    image = await debianImage(["openrc", "python3"]);
+  } catch (e) {
+    reason = `cannot build the Debian image: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+if (reason !== null) {
+  Deno.stderr.writeSync(new TextEncoder().encode(`openrc_container_test: skipping: ${reason}\n`));
+}
+
+function config(port: number): unknown {
+  const server = `import socket, time
+print("server starting", flush=True)
+time.sleep(1.5)
+s = socket.socket()
+s.bind(("127.0.0.1", ${port}))
+s.listen(8)
+print("server listening", flush=True)
+while True:
+    s.accept()[0].close()`;
+  const client = `import socket, time
+socket.create_connection(("127.0.0.1", ${port}), timeout=2).close()
+print("client reached server", flush=True)
+time.sleep(600)`;
+  return {
+    services: {
+      server: {
+        process: { argv: ["python3", "-u", "-c", server] },
+        nimi: { readiness: { type: "tcp", port, period: 100 } },
+      },
+      client: {
+        process: { argv: ["python3", "-u", "-c", client] },
+        nimi: { dependsOn: { server: "ready" }, restart: { mode: "never" } },
+      },
+    },
+  };
+}
+
+Deno.test({
+  name: "openrc: the rendered scripts start in order with readiness, report status, stop",
+  ignore: reason !== null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "nimi-test-render-openrc-" });
+    const name = `nimi-test-render-openrc-${Deno.pid}`;
+    const denoDir = JSON.parse(
+      new TextDecoder().decode(
+        (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output()).stdout,
+      ),
+    ).denoDir as string;
+    // Output through a file: a daemon started from here must not hold podman exec's pipes.
+    const exec = async (script: string) => {
+      const wrapped =
+        `(${script}) </dev/null >/tmp/nimi-out 2>&1; rc=$?; cat /tmp/nimi-out; exit $rc`;
+      const r = await podman(["exec", name, "sh", "-c", wrapped], { timeoutMs: 120_000 });
+      return { code: r.code, out: r.stdout + r.stderr };
+    };
+    try {
+      await Deno.writeTextFile(`${dir}/c.json`, JSON.stringify(config(freePort())));
+      await renderTo("openrc", `${dir}/c.json`, `${dir}/out`, {
+        stateDir: "/var/lib/nimi",
+        nimi: "/usr/local/bin/nimi",
+      });
+      await Deno.writeTextFile(
+        `${dir}/nimi`,
+        `#!/bin/sh\nDENO_DIR=/nimi/deno-dir DENO_NO_UPDATE_CHECK=1 exec /nimi/bin/deno run -A ` +
+          `--quiet --cached-only /srv/nimi/mod.ts "$@"\n`,
+        { mode: 0o755 },
+      );
+      const started = await podman([
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--network",
+        "none",
+        "-v",
+        `${REPO_ROOT}:/srv/nimi:ro`,
+        "-v",
+        `${Deno.execPath()}:/nimi/bin/deno:ro`,
+        "-v",
+        `${denoDir}:/nimi/deno-dir:ro`,
+        "-v",
+        `${dir}:/mnt/render:ro`,
+        image,
+        // PID 1 reaps what it inherits, as an init does (start-stop-daemon's daemons are
+        // reparented to it; an unreaped one would count as still running).
+        "python3",
+        "-c",
+        "import os, time\nwhile True:\n    try:\n        os.wait()\n    except ChildProcessError:\n        time.sleep(0.2)",
+      ]);
+      assert.equal(started.code, 0, started.stderr);
+      const setup = await exec(
+        "mkdir -p /run/openrc && touch /run/openrc/softlevel && openrc sysinit >/dev/null 2>&1; " +
+          "cp /mnt/render/nimi /usr/local/bin/nimi && cp /mnt/render/out/init.d/* /etc/init.d/ && " +
+          // The dependency cache must see the new scripts (copied within the same second).
+          "rc-update -u",
+      );
+      assert.equal(setup.code, 0, setup.out);
+
+      const start = await exec("rc-service client start");
+      assert.equal(start.code, 0, start.out);
+      // OpenRC started what the client needs first.
+      assert.match(start.out, /Starting server[\s\S]*Starting client/, start.out);
+      for (const s of ["server", "client"]) {
+        const status = await exec(`rc-service ${s} status`);
+        assert.equal(status.code, 0, status.out);
+        assert.match(status.out, /status: started/);
+      }
+      const logs = await exec(
+        "for i in $(seq 100); do grep -q 'client reached server' /var/lib/nimi/client/output.log " +
+          "2>/dev/null && break; sleep 0.2; done; cat /var/lib/nimi/server/output.log " +
+          "/var/lib/nimi/client/output.log",
+      );
+      assert.match(logs.out, /server starting\nserver listening\n/);
+      assert.match(logs.out, /client reached server/, "the client ran after the server was ready");
+      assert.doesNotMatch(logs.out, /Traceback|refused/);
+
+      const stop = await exec("rc-service server stop");
+      assert.equal(stop.code, 0, stop.out);
+      assert.match(stop.out, /Stopping client[\s\S]*Stopping server/, "dependents stop first");
+      for (const s of ["server", "client"]) {
+        const status = await exec(`rc-service ${s} status`);
+        assert.match(status.out, /status: stopped/, s);
+      }
+      const left = await exec(
+        "for f in /proc/[0-9]*/cmdline; do tr '\\000' ' ' < $f 2>/dev/null; echo; done | " +
+          "grep 'python3 -u' | grep -v grep || true",
+      );
+      assert.equal(left.out.trim(), "", "no service process is left");
+    } finally {
+      await podman(["rm", "-f", "--time", "0", name]);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
