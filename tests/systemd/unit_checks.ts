@@ -214,7 +214,7 @@ export async function unitChecks(
       const p = await show(c, target.manager, "flaky.service", ["MainPID", "NRestarts"]);
       return p.NRestarts !== "0" && !["0", first.MainPID].includes(p.MainPID) ? p : null;
     });
-    assert.equal(restarted.NRestarts, "1");
+    assert.ok(Number(restarted.NRestarts) >= 1, restarted.NRestarts);
     // nimi restarted its service twice within one main process; only after it gave up
     // and exited did systemd restart the unit.
     const output = await journal(c, ["-t", "flaky"]);
