@@ -16,6 +16,7 @@ import { readStat } from "../../src/pid1/proc.ts";
 import { countLines, PRINT_SIGNALS, stateOf, until } from "../init/helpers.ts";
 import { descendants } from "./helpers.ts";
 import { exited, type Mode, type Nimi, setup, startNimi, writeConfig } from "./nimi_helpers.ts";
+import { rootTest } from "../helpers/root.ts";
 
 const FORWARDED = HANDLED_SIGNALS.filter((s) => signalAction(s, 0) === "forward");
 const DEFAULT_FORWARD = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"];
@@ -115,18 +116,22 @@ async function table(mode: Mode, config: string): Promise<void> {
   }
 }
 
-Deno.test("nimi run: every catchable signal has its documented outcome", async () => {
-  const s = await setup();
-  try {
-    const modes = s.modes.filter((m) => m.root && m.skip === null);
-    const config = await writeConfig(s.dir, "table.json", CONFIG);
-    const results = await Promise.allSettled(modes.map((m) => table(m, config)));
-    const failed = results.flatMap((r, i) =>
-      r.status === "rejected" ? [`${modes[i]!.name}: ${r.reason}`] : []
-    );
-    assert.deepEqual(failed, []);
-    assert.ok(modes.some((m) => m.pid1) && modes.some((m) => !m.pid1), "both modes ran");
-  } finally {
-    await s.cleanup();
-  }
-});
+rootTest(
+  "nimi run: every catchable signal has its documented outcome",
+  "it runs nimi as root, as PID 1 and as a subreaper",
+  async () => {
+    const s = await setup();
+    try {
+      const modes = s.modes.filter((m) => m.root && m.skip === null);
+      const config = await writeConfig(s.dir, "table.json", CONFIG);
+      const results = await Promise.allSettled(modes.map((m) => table(m, config)));
+      const failed = results.flatMap((r, i) =>
+        r.status === "rejected" ? [`${modes[i]!.name}: ${r.reason}`] : []
+      );
+      assert.deepEqual(failed, []);
+      assert.ok(modes.some((m) => m.pid1) && modes.some((m) => !m.pid1), "both modes ran");
+    } finally {
+      await s.cleanup();
+    }
+  },
+);
