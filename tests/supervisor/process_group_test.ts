@@ -2,17 +2,23 @@ import assert from "node:assert/strict";
 import { GroupWatcher, signalGroup } from "../../src/supervisor/process_group.ts";
 
 Deno.test("GroupWatcher.waitGone() resolves true once a group's last process exits", async () => {
+  // The leader exits at once; its background cat keeps the group alive until the test closes
+  // the pipe it reads (fd 3, the leader's stdin), so the group's end is an event, not a timing.
   const child = new Deno.Command("/bin/sh", {
-    args: ["-c", "sleep 0.2 & sleep 0.1; exit 0"],
+    args: ["-c", "exec 3<&0; cat <&3 >/dev/null & exit 0"],
     detached: true,
+    stdin: "piped",
     stdout: "null",
     stderr: "null",
   }).spawn();
+  const writer = child.stdin.getWriter();
   try {
     await child.status;
     const watcher = new GroupWatcher(5);
-    assert.equal(watcher.alive(child.pid), true, "the background sleep keeps the group alive");
-    assert.equal(await watcher.waitGone(child.pid, 5000), true);
+    assert.equal(watcher.alive(child.pid), true, "the background cat keeps the group alive");
+    const gone = watcher.waitGone(child.pid, 10_000);
+    await writer.close();
+    assert.equal(await gone, true);
     assert.equal(watcher.alive(child.pid), false);
   } finally {
     signalGroup(child.pid, "SIGKILL");
