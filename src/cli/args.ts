@@ -49,6 +49,18 @@ export interface CliArgs {
   stateDir: string | null;
   /** `--image` (render: compose, kubernetes). */
   image: string | null;
+  /** `--socket` (run and the control clients). */
+  socket: string | null;
+  /** `--name` (run and the control clients). */
+  name: string | null;
+  /** `--no-control` (run). */
+  noControl: boolean;
+  /** `--json` (status). */
+  json: boolean;
+  /** `--follow`/`-f` (logs). */
+  follow: boolean;
+  /** `--lines`/`-n` (logs). */
+  lines: string | null;
   /** `--nimi` (render): the nimi program rendered files call for probes. */
   nimi: string;
 }
@@ -138,6 +150,12 @@ export function parseCli(argv: readonly string[]): CliArgs {
     prefix: str("prefix") ?? "",
     stateDir: str("state-dir"),
     image: str("image"),
+    socket: str("socket"),
+    name: str("name"),
+    noControl: bool("no-control"),
+    json: bool("json"),
+    follow: bool("follow"),
+    lines: str("lines"),
     nimi: str("nimi") ?? "nimi",
   };
 }

@@ -157,6 +157,29 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     help: "milliseconds before the first attempt",
   },
   period: { name: "period", type: "string", value: "MS", help: "milliseconds between attempts" },
+  socket: {
+    name: "socket",
+    type: "string",
+    value: "PATH",
+    complete: "file",
+    help: "the control socket (default: $XDG_RUNTIME_DIR/nimi/NAME.sock, /run/nimi as root)",
+  },
+  name: {
+    name: "name",
+    type: "string",
+    value: "NAME",
+    help: "the instance name, which picks the default socket (default: default)",
+  },
+  "no-control": { name: "no-control", type: "boolean", help: "run without a control socket" },
+  json: { name: "json", type: "boolean", help: "print JSON instead of a table" },
+  follow: { name: "follow", short: "f", type: "boolean", help: "keep printing new lines" },
+  lines: {
+    name: "lines",
+    short: "n",
+    type: "string",
+    value: "N",
+    help: "how many past lines to print (default 100)",
+  },
   timeout: {
     name: "timeout",
     type: "string",
@@ -173,8 +196,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "run",
     summary: "start, supervise and stop the services; stream their logs",
-    usage: ["--config FILE run [--log-format text|json]"],
-    options: ["log-format"],
+    usage: [
+      "--config FILE run [--log-format text|json] [--name NAME | --socket PATH | --no-control] " +
+      "[SERVICE...]",
+    ],
+    options: ["log-format", "socket", "name", "no-control"],
+    args: [{ name: "SERVICE", variadic: true, help: "run only these and what they depend on" }],
     description:
       "Starts every service in dependency order, restarts them by their policy, prefixes and " +
       "forwards their output, and stops them all on SIGTERM or SIGINT. As PID 1 it also reaps " +
@@ -227,6 +254,59 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: `Load it with "source <(nimi completions bash)", ` +
       `"nimi completions zsh > ~/.zfunc/_nimi" or ` +
       `"nimi completions fish > ~/.config/fish/completions/nimi.fish".`,
+  },
+  {
+    name: "status",
+    summary: "show each service of a running nimi: phase, pid, restarts, last exit",
+    usage: ["status [--json] [--name NAME | --socket PATH]"],
+    options: ["json", "socket", "name"],
+    description: "Asks the running nimi (found by --name or --socket, docs/control.md).",
+  },
+  {
+    name: "start",
+    summary: "start services of a running nimi that are stopped or ended",
+    usage: ["start SERVICE... [--name NAME | --socket PATH]"],
+    options: ["socket", "name"],
+    args: [{ name: "SERVICE", variadic: true, required: true, help: "the services" }],
+  },
+  {
+    name: "stop",
+    summary: "stop services of a running nimi; they stay stopped until started",
+    usage: ["stop SERVICE... [--name NAME | --socket PATH]"],
+    options: ["socket", "name"],
+    args: [{ name: "SERVICE", variadic: true, required: true, help: "the services" }],
+  },
+  {
+    name: "restart",
+    summary: "restart services of a running nimi (stop signal, then a new process)",
+    usage: ["restart SERVICE... [--name NAME | --socket PATH]"],
+    options: ["socket", "name"],
+    args: [{ name: "SERVICE", variadic: true, required: true, help: "the services" }],
+  },
+  {
+    name: "signal",
+    summary: "send a signal to services' process groups in a running nimi",
+    usage: ["signal SIGNAL SERVICE... [--name NAME | --socket PATH]"],
+    options: ["socket", "name"],
+    args: [
+      { name: "SIGNAL", required: true, help: "HUP, SIGUSR1, TERM, ..." },
+      { name: "SERVICE", variadic: true, required: true, help: "the services" },
+    ],
+  },
+  {
+    name: "logs",
+    summary: "print the last lines services of a running nimi wrote, or follow them",
+    usage: ["logs [-f] [-n N] [SERVICE...] [--name NAME | --socket PATH]"],
+    options: ["follow", "lines", "socket", "name"],
+    args: [{ name: "SERVICE", variadic: true, help: "the services (default: all)" }],
+    description: "Lines come from an in-memory ring of the last 64 KiB of each service.",
+  },
+  {
+    name: "reload",
+    summary: "re-read the config: stop removed, restart changed, start added services",
+    usage: ["reload [--config FILE] [--name NAME | --socket PATH]"],
+    options: ["socket", "name"],
+    description: "Prints what changed. An invalid config changes nothing and exits 2.",
   },
   {
     name: "man",

@@ -33,6 +33,13 @@ export const HANDLERS: Record<string, () => Promise<Handler>> = {
   },
   completions: async () => (await import("./completions_cmd.ts")).completionsCommand,
   man: async () => (await import("./completions_cmd.ts")).manCommand,
+  status: async () => (await import("./control_cmd.ts")).statusCommand,
+  start: async () => (await import("./control_cmd.ts")).startCommand,
+  stop: async () => (await import("./control_cmd.ts")).stopCommand,
+  restart: async () => (await import("./control_cmd.ts")).restartCommand,
+  signal: async () => (await import("./control_cmd.ts")).signalCommand,
+  logs: async () => (await import("./control_cmd.ts")).logsCommand,
+  reload: async () => (await import("./control_cmd.ts")).reloadCommand,
 };
 
 /**

@@ -4,9 +4,11 @@
  *
  * @module
  */
-import { loadConfig } from "../config/mod.ts";
+import { loadConfig, type NimiConfig } from "../config/mod.ts";
 import { createRunLogDir, LogSink } from "../logs/mod.ts";
-import { resolveIdentities, Supervisor } from "../supervisor/mod.ts";
+import { resolveIdentities, Supervisor, withDependencies } from "../supervisor/mod.ts";
+import { UsageError } from "./usage_error.ts";
+import { openControl } from "./run_control.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { HANDLED_SIGNAL_NUMBERS, type SignalEvent } from "../pid1/signal_table.ts";
 import { closeInheritedOnExec } from "../pid1/close_on_exec.ts";
@@ -33,9 +35,13 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const file = requireConfig(args);
   const [config, held] = await stoppableWhile(() => loadConfig(file, { strict: args.strict }));
   printWarnings(config.file, config.warnings, io);
+  const only = args.args.length === 0 ? undefined : args.args;
+  if (only !== undefined) subsetOrUsageError(config, only);
   // No service inherits what nimi itself inherited (fds of the shell or runner above it).
   closeInheritedOnExec();
   const identities = await resolveIdentities(config);
+  // The control socket's log ring sees every chunk of output (src/control/log_ring.ts).
+  const control = args.noControl ? null : openControl(args, file);
   const { logging } = config.settings;
   const logDir = logging.enable ? await openLogDir(logging.logsDir, io) : null;
   const names = config.services.map((s) => s.name);
@@ -54,6 +60,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     maxBytes: logging.maxBytes,
     maxFiles: logging.maxFiles,
     onError: (what, e) => io.err(`nimi: cannot write ${what}: ${errorText(e)}\n`),
+    ...(control === null ? {} : { tap: control.tap }),
   });
   const reaper = startReaper({
     subreaper: config.settings.pid1.subreaper,
@@ -67,6 +74,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     sink,
     registry: reaper.managed,
     identities,
+    ...(only === undefined ? {} : { only }),
     onChange: () => {
       heap.poke();
       notifier?.update(supervisor.phases(), supervisor.stopping);
@@ -74,6 +82,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   });
   const removeListeners = installStopSignals(supervisor, reaper, held);
   const internal = stopOnInternalError(supervisor, io);
+  await control?.listen(supervisor, sink);
   try {
     const code = internal.code(
       await supervisor.run().catch((e) => {
@@ -87,6 +96,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     sink.message(null, `exiting with code ${code}`, code === 0 ? "info" : "warning");
     return code;
   } finally {
+    await control?.close();
     notifier?.close();
     heap.stop();
     removeListeners();
@@ -222,6 +232,16 @@ async function openLogDir(logsDir: string, io: Output): Promise<string | null> {
   } catch (e) {
     io.err(`nimi: ${errorText(e)}; no log files, output goes to the console only\n`);
     return null;
+  }
+}
+
+/** `nimi run web worker`: the names must exist (exit 2 otherwise). */
+function subsetOrUsageError(config: NimiConfig, only: readonly string[]): void {
+  try {
+    withDependencies(config, only);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
   }
 }
 

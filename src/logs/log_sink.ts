@@ -45,6 +45,11 @@ export interface LogSinkOptions {
   maxFiles?: number;
   /** Called when the console or a log file cannot be written. */
   onError?: (what: string, error: unknown) => void;
+  /**
+   * Sees every chunk a service writes, before it is split into lines (the control API's
+   * in-memory log ring). The bytes are only valid during the call.
+   */
+  tap?: (service: string, stream: "stdout" | "stderr", chunk: Uint8Array) => void;
   /** Clock for timestamps, in epoch milliseconds. @default Date.now */
   now?: () => number;
   /**
@@ -173,6 +178,17 @@ export class LogSink {
     listeners: ReadonlySet<LineListener> = NO_LISTENERS,
   ): ServiceStream {
     return new ServiceStream(this, this.#channel(service), stream, listeners);
+  }
+
+  /**
+   * Passes a chunk to the {@link LogSinkOptions.tap}, if any (used by {@link ServiceStream}).
+   *
+   * @param service The service.
+   * @param stream Which stream.
+   * @param chunk The bytes as read.
+   */
+  tap(service: string, stream: "stdout" | "stderr", chunk: Uint8Array): void {
+    this.#options.tap?.(service, stream, chunk);
   }
 
   /**
@@ -327,6 +343,7 @@ export class ServiceStream {
    * @returns A promise to await before reading more, or null.
    */
   push(chunk: Uint8Array): Promise<void> | null {
+    this.#sink.tap(this.#channel.name, this.#stream, chunk);
     this.#bytes += chunk.length;
     return this.#emit(this.#splitter.scan(chunk));
   }

@@ -270,7 +270,9 @@ export class Supervisor {
     }
     this.#held.delete(name);
     unit.progress.ended = null;
+    const spawned = this.#nextSpawn(unit, null);
     this.#launch(unit);
+    await spawned;
     return unit.state;
   }
 
@@ -438,7 +440,7 @@ export class Supervisor {
       const off = this.subscribe((state) => {
         if (state.name !== unit.name) return;
         const settled = state.phase === "restarting" || state.phase === "failed" ||
-          state.phase === "exited" || state.phase === "stopped";
+          state.phase === "exited" || (state.phase === "stopped" && !unit.active);
         if ((state.pid !== null && state.pid !== old) || settled) {
           off();
           resolve();
