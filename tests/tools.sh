@@ -19,6 +19,7 @@ need bwrap bubblewrap
 need unshare util-linux
 need ps procps
 need python3 python3
+need curl curl
 need podman podman
 need runc runc
 # podman's network stack (Recommends, not Depends): bridge networks and their DNS, which the

@@ -301,8 +301,10 @@ export function logsCommand(args: CliArgs, io: Output): Promise<number> {
       const lines = pending.split("\n");
       pending = lines.pop()!;
       const out = lines.filter((l) => l !== "").map((l) => {
-        const entry = JSON.parse(l) as { service: string; line: string };
-        return `${entry.service.padEnd(width)} | ${entry.line}\n`;
+        const entry = JSON.parse(l) as { service: string; stream: string; line: string };
+        // As nimi run prints them: `|` before stdout lines, `!` before stderr lines.
+        const mark = entry.stream === "stderr" ? "!" : "|";
+        return `${entry.service.padEnd(width)} ${mark} ${entry.line}\n`;
       });
       if (out.length > 0) io.out(out.join(""));
     }

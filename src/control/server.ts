@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { ensurePrivateDir } from "./socket_path.ts";
 import { type ControlContext, handleControl } from "./routes.ts";
 
@@ -38,17 +39,20 @@ export class ControlServer {
   readonly #path: string;
   readonly #ino: number | null;
   readonly #streams: Set<{ close(): void }>;
+  readonly #defaultDir: boolean;
 
   private constructor(
     server: Deno.HttpServer<Deno.UnixAddr>,
     path: string,
     ino: number | null,
     streams: Set<{ close(): void }>,
+    defaultDir: boolean,
   ) {
     this.#server = server;
     this.#path = path;
     this.#ino = ino;
     this.#streams = streams;
+    this.#defaultDir = defaultDir;
   }
 
   /** The socket's path. */
@@ -94,7 +98,7 @@ export class ControlServer {
     }
     await Deno.chmod(path, 0o600);
     const ino = (await Deno.lstat(path)).ino;
-    return new ControlServer(server, path, ino, streams);
+    return new ControlServer(server, path, ino, streams, options.defaultDir);
   }
 
   /** Ends open streams, stops listening and removes the socket (only if it is still ours). */
@@ -110,6 +114,20 @@ export class ControlServer {
       // Deno removes the socket itself on shutdown; gone is what we want.
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
+    if (this.#defaultDir) await removeIfEmpty(dirname(this.#path));
+  }
+}
+
+/** Removes nimi's default socket directory once no other instance has a socket in it. */
+async function removeIfEmpty(dir: string): Promise<void> {
+  for await (const _ of Deno.readDir(dir)) return;
+  try {
+    await Deno.remove(dir);
+  } catch (e) {
+    // Another nimi put its socket there meanwhile, or removed the directory itself.
+    if (e instanceof Deno.errors.NotFound) return;
+    if (e instanceof Error && /not empty/i.test(e.message)) return;
+    throw e;
   }
 }
 
