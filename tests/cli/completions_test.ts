@@ -56,7 +56,8 @@ Deno.test("bash: complete -p nimi shows the completion, and _nimi completes word
     assert.equal(p.stdout, "complete -F _nimi nimi\n");
     const cases: [string[], string[]][] = [
       [["nimi", "ru"], ["run"]],
-      [["nimi", "re"], ["render"]],
+      [["nimi", "ren"], ["render"]],
+      [["nimi", "re"], ["render", "restart", "reload"]],
       [["nimi", "-c", "x.json", "run", "--log"], ["--log-format"]],
       [["nimi", "run", "--log-format", ""], ["text", "json"]],
       [["nimi", "render", "--to", "s"], ["systemd", "supervisord", "s6", "s6-rc", "sysvinit"]],

@@ -15,7 +15,9 @@ Deno.test("nimi status shows each phase, as a table and as JSON", async () => {
       crashing: sh("exit 1", { restart: { mode: "always", time: 60000 } }),
       done: sh("exit 0", { type: "oneshot" }),
       broken: sh("exit 3", { restart: { mode: "never" } }),
-      slowstop: sh("trap 'sleep 1; exit 0' TERM; while :; do sleep 1 & wait $!; done"),
+      slowstop: sh("trap 'sleep 4; exit 0' TERM; while :; do sleep 1 & wait $!; done", {
+        stopTimeout: 30000,
+      }),
       held: long("held"),
     },
   });
