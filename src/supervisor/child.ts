@@ -11,6 +11,7 @@ import { withUsr1Unblocked } from "../pid1/usr1_guard.ts";
 import type { ProcessStatus } from "./exit_code.ts";
 import { GroupWatcher, signalGroup } from "./process_group.ts";
 import type { SpawnPlan } from "./spawn_options.ts";
+import { startProcess } from "./setsid_spawn.ts";
 
 /** A running process of a service, leading its own process group. */
 export interface Child {
@@ -67,7 +68,8 @@ export type Spawner = (plan: SpawnPlan) => Child;
 export function processSpawner(groups: GroupWatcher = new GroupWatcher()): Spawner {
   return (plan) => {
     // Where nimi keeps SIGUSR1 blocked from Deno's inspector, the child must not inherit that.
-    const proc = withUsr1Unblocked(() => new Deno.Command(plan.program, plan.options).spawn());
+    // A detached plan starts through `setsid` where that is equivalent (setsid_spawn.ts).
+    const proc = withUsr1Unblocked(() => startProcess(plan.program, plan.options));
     const piped = (s: "stdout" | "stderr") =>
       (plan.options[s] ?? "inherit") === "piped" ? proc[s] : null;
     const pid = proc.pid;
