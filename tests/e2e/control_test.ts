@@ -269,3 +269,54 @@ Deno.test("the control clients say clearly when no nimi is running", async () =>
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("GET /v1/events pushes a snapshot, then each state change; errors are JSON with their status", async () => {
+  const c = await startControlled({ services: { web: long("web"), db: long("db") } });
+  try {
+    await c.until("db", (s) => s.phase === "ready");
+    const client = Deno.createHttpClient({ proxy: { transport: "unix", path: c.socket } });
+    const res = await fetch("http://nimi/v1/events", { client });
+    assert.equal(res.headers.get("content-type"), "application/x-ndjson");
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const next = async () => {
+      while (!text.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("events ended");
+        text += value;
+      }
+      const i = text.indexOf("\n");
+      const line = text.slice(0, i);
+      text = text.slice(i + 1);
+      return JSON.parse(line);
+    };
+    const snapshot = await next();
+    assert.equal(snapshot.type, "snapshot");
+    assert.deepEqual(snapshot.services.map((s: { name: string }) => s.name), ["web", "db"]);
+    await c.api("POST", "/v1/services/web/stop");
+    let event;
+    do event = await next(); while (
+      !(event.service.name === "web" && event.service.phase === "stopped")
+    );
+    assert.equal(event.type, "state");
+    assert.equal(event.service.stopRequested, true);
+    await reader.cancel();
+    client.close();
+
+    const cases: [string, string, unknown, number, RegExp][] = [
+      ["GET", "/v1/services/nope", undefined, 404, /^no service "nope"; known services: web, db$/],
+      ["POST", "/v1/services", undefined, 405, /^POST is not allowed here; use GET$/],
+      ["POST", "/v1/services/db/signal", { signal: "NOPE" }, 400, /signal such as "HUP"/],
+      ["POST", "/v1/services/web/signal", { signal: "HUP" }, 409, /no running process/],
+      ["GET", "/v1/logs?n=-1", undefined, 400, /^n must be a whole number/],
+      ["GET", "/nope", undefined, 404, /^no route/],
+    ];
+    for (const [method, route, body, status, message] of cases) {
+      const r = await c.api(method, route, body);
+      assert.equal(r.status, status, `${method} ${route}`);
+      assert.match(r.body.error, message, `${method} ${route}`);
+    }
+  } finally {
+    await c.stop();
+  }
+});
