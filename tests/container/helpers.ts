@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { IMAGE, nimiImage, podman, podmanOk, podmanReason } from "../harness/podman.ts";
+import {
+  IMAGE,
+  nimiImage,
+  podman,
+  podmanFlags,
+  podmanOk,
+  podmanReason,
+} from "../harness/podman.ts";
 
 /** Why the container tests cannot run here (printed once per file), or null. */
 export async function containerSkip(file: string): Promise<string | null> {
@@ -75,24 +82,90 @@ export async function startContainer(
     const r = await podman(["logs", name]);
     return r.stdout + r.stderr;
   };
+  const follow = await followLogs(name);
   return {
     name,
     logs,
     async waitFor(pattern: RegExp, ms = 30_000): Promise<string> {
-      const end = Date.now() + ms;
-      while (true) {
-        const text = await logs();
-        if (pattern.test(text)) return text;
-        if (Date.now() > end) throw new Error(`${name}: no ${pattern} after ${ms} ms:\n${text}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      if (await follow.until(() => pattern.test(follow.text), ms)) return follow.text;
+      throw new Error(`${name}: no ${pattern} after ${ms} ms:\n${await logs()}`);
     },
     async pid(): Promise<number> {
       return Number((await podmanOk(["inspect", "--format", "{{.State.Pid}}", name])).trim());
     },
     async remove(): Promise<void> {
       await podman(["rm", "--force", "--time", "0", name]);
+      await follow.stop();
       await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** A container's output as one `podman logs --follow` reads it. */
+interface FollowedLogs {
+  /** What arrived so far (stdout and stderr, in arrival order). */
+  readonly text: string;
+  /** Resolves true once `done()` holds (checked as output arrives), false after `ms`. */
+  until(done: () => boolean, ms: number): Promise<boolean>;
+  /** Ends the follower (the container's removal ends it too) and waits for it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Follows a container's output with one `podman logs --follow` process, so that waiting for a
+ * line is keyed on its arrival instead of running podman again and again (each run costs a
+ * podman start, which under a loaded machine is what the waits spent their time on).
+ */
+async function followLogs(name: string): Promise<FollowedLogs> {
+  const child = new Deno.Command("podman", {
+    args: [...await podmanFlags(), "logs", "--follow", name],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const waiters = new Set<() => void>();
+  const arrived = () => {
+    for (const w of waiters) w();
+  };
+  const read = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      arrived();
+    }
+  };
+  const reading = Promise.all([read(child.stdout), read(child.stderr)]).finally(arrived);
+  let ended = false;
+  reading.then(() => ended = true, () => ended = true);
+  return {
+    get text() {
+      return text;
+    },
+    async until(done, ms) {
+      const end = Date.now() + ms;
+      while (!done()) {
+        const left = end - Date.now();
+        if (left <= 0 || ended) return done();
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            waiters.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, left);
+          waiters.add(wake);
+        });
+      }
+      return true;
+    },
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e; // it has already exited
+      }
+      await reading;
+      await child.status;
     },
   };
 }

@@ -63,7 +63,7 @@ Deno.test({
         }
       })();
       try {
-        await c.waitFor(new RegExp(`storm +\\| storm started ${COUNT}`), 60_000);
+        await c.waitFor(new RegExp(`storm +\\| storm started ${COUNT}`), 180_000);
         await new Promise((r) => setTimeout(r, 300));
       } finally {
         storming = false;
