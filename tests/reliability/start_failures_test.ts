@@ -44,15 +44,18 @@ Deno.test("nimi run names each start failure's real cause", async () => {
   }
 });
 
-Deno.test("nimi run refuses credentials that are a FIFO or a device, at once, with exit 2", async () => {
+Deno.test("nimi run refuses credentials that are a FIFO, a device or over 1 MiB, at once, with exit 2", async () => {
   const box = await sandbox("creds");
   try {
     const fifo = `${box.root}/fifo`;
     assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
+    const huge = `${box.root}/huge`;
+    await Deno.writeFile(huge, new Uint8Array(2 * 1024 * 1024));
     const file = await box.config({
       services: {
         a: { process: { argv: ["/bin/true"] }, nimi: { credentials: { key: fifo } } },
         b: { process: { argv: ["/bin/true"] }, nimi: { credentials: { key: "/dev/zero" } } },
+        c: { process: { argv: ["/bin/true"] }, nimi: { credentials: { key: huge } } },
       },
     });
     const r = await box.nimi(file, "run");
@@ -64,6 +67,10 @@ Deno.test("nimi run refuses credentials that are a FIFO or a device, at once, wi
     assert.match(
       r.stdout + r.stderr,
       /Cannot read credential "key" of service "b" from "\/dev\/zero": is a character device, not a regular file/,
+    );
+    assert.match(
+      r.stdout + r.stderr,
+      /Cannot read credential "key" of service "c" from ".*huge": is too large: 2097152 bytes, at most 1048576 are read/,
     );
     assert.deepEqual(await listTree(box.tmp), []);
   } finally {
