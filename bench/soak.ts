@@ -74,6 +74,8 @@ function sample(): { rss: number; ticks: number; fds: number } {
 const encoder = new TextEncoder();
 const print = (text: string) => Deno.stdout.writeSync(encoder.encode(`${text}\n`));
 const rows: string[] = [];
+// The first sample once nimi has started everything (its own start-up is not the soak).
+await new Promise((r) => setTimeout(r, 5000));
 const start = performance.now();
 let last = sample();
 let signals = 0;
@@ -92,7 +94,7 @@ while (performance.now() - start < SECONDS * 1000) {
   const t = Math.round((performance.now() - start) / 1000);
   rows.push(
     `| ${t} | ${now.rss} | ${
-      ((now.ticks - last.ticks) / (SAMPLE_MS / 10)).toFixed(0)
+      ((now.ticks - last.ticks) / (SAMPLE_MS / 10) * 100).toFixed(0)
     }% | ${now.fds} |`,
   );
   last = now;
