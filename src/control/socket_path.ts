@@ -93,6 +93,8 @@ export function socketPath(socket: string | null, name: string | null): string {
 export async function ensurePrivateDir(socket: string): Promise<string> {
   const dir = dirname(socket);
   try {
+    // A scratch container may have no /run yet: make it as an ordinary root directory.
+    if (dirname(dir) === "/run") await Deno.mkdir("/run", { recursive: true, mode: 0o755 });
     await Deno.mkdir(dir, { mode: 0o700 });
   } catch (e) {
     if (!(e instanceof Deno.errors.AlreadyExists)) {
