@@ -1,6 +1,6 @@
 /**
  * The last output of each service, kept in memory for `nimi logs`: a ring of raw chunks (at
- * most {@link RING_BYTES} per service), split into lines only when someone asks, so keeping it
+ * most {@link RING_BYTES} per service, chunk overhead included), split into lines only when someone asks, so keeping it
  * costs one copy per chunk and nothing per line. Followers get each new line as it completes.
  *
  * @module
@@ -8,6 +8,12 @@
 
 /** Bytes of output kept per service. */
 export const RING_BYTES = 64 * 1024;
+
+/**
+ * What one kept chunk costs besides its bytes (object, typed array and buffer headers), counted
+ * in the budget so a service printing tiny chunks cannot make its ring many times larger.
+ */
+const CHUNK_OVERHEAD = 128;
 
 /** One line of a service's output. */
 export interface LogLine {
@@ -71,9 +77,9 @@ class Ring {
       : chunk.slice();
     if (chunk.length > RING_BYTES) this.#cut = this.#chunks.length === 0 || this.#cut;
     this.#chunks.push({ stream, time, bytes });
-    this.#bytes += bytes.length;
+    this.#bytes += bytes.length + CHUNK_OVERHEAD;
     while (this.#bytes > RING_BYTES && this.#chunks.length > 1) {
-      this.#bytes -= this.#chunks.shift()!.bytes.length;
+      this.#bytes -= this.#chunks.shift()!.bytes.length + CHUNK_OVERHEAD;
       this.#cut = true;
     }
     for (const f of this.#followers) {
