@@ -55,6 +55,8 @@ export interface CliArgs {
   name: string | null;
   /** `--no-control` (run). */
   noControl: boolean;
+  /** `--tui` (run). */
+  tui: boolean;
   /** `--json` (status). */
   json: boolean;
   /** `--follow`/`-f` (logs). */
@@ -153,6 +155,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     socket: str("socket"),
     name: str("name"),
     noControl: bool("no-control"),
+    tui: bool("tui"),
     json: bool("json"),
     follow: bool("follow"),
     lines: str("lines"),

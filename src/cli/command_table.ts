@@ -171,6 +171,11 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     help: "the instance name, which picks the default socket (default: default)",
   },
   "no-control": { name: "no-control", type: "boolean", help: "run without a control socket" },
+  tui: {
+    name: "tui",
+    type: "boolean",
+    help: "show the services in the terminal UI; leaving it stops them (docs/tui.md)",
+  },
   json: { name: "json", type: "boolean", help: "print JSON instead of a table" },
   follow: { name: "follow", short: "f", type: "boolean", help: "keep printing new lines" },
   lines: {
@@ -198,9 +203,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "start, supervise and stop the services; stream their logs",
     usage: [
       "--config FILE run [--log-format text|json] [--name NAME | --socket PATH | --no-control] " +
-      "[SERVICE...]",
+      "[--tui] [SERVICE...]",
     ],
-    options: ["log-format", "socket", "name", "no-control"],
+    options: ["log-format", "socket", "name", "no-control", "tui"],
     args: [{ name: "SERVICE", variadic: true, help: "run only these and what they depend on" }],
     description:
       "Starts every service in dependency order, restarts them by their policy, prefixes and " +
@@ -254,6 +259,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: `Load it with "source <(nimi completions bash)", ` +
       `"nimi completions zsh > ~/.zfunc/_nimi" or ` +
       `"nimi completions fish > ~/.config/fish/completions/nimi.fish".`,
+  },
+  {
+    name: "tui",
+    summary: "watch and steer a running nimi in a terminal UI",
+    usage: ["tui [--name NAME | --socket PATH]"],
+    options: ["socket", "name"],
+    description: "A live table of the services, a log pane with search, and keys to start, " +
+      "stop, restart and signal the selected service (docs/tui.md). Leaving it (q) leaves " +
+      "the services running.",
   },
   {
     name: "status",

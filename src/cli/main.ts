@@ -34,6 +34,7 @@ export const HANDLERS: Record<string, () => Promise<Handler>> = {
   completions: async () => (await import("./completions_cmd.ts")).completionsCommand,
   man: async () => (await import("./completions_cmd.ts")).manCommand,
   status: async () => (await import("./control_cmd.ts")).statusCommand,
+  tui: async () => (await import("./tui_cmd.ts")).tuiCommand,
   start: async () => (await import("./control_cmd.ts")).startCommand,
   stop: async () => (await import("./control_cmd.ts")).stopCommand,
   restart: async () => (await import("./control_cmd.ts")).restartCommand,

@@ -9,6 +9,8 @@ import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { resolveIdentities, Supervisor, withDependencies } from "../supervisor/mod.ts";
 import { UsageError } from "./usage_error.ts";
 import { openControl } from "./run_control.ts";
+import { prepareRunTui } from "./run_tui.ts";
+import { socketPath } from "../control/socket_path.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { HANDLED_SIGNAL_NUMBERS, type SignalEvent } from "../pid1/signal_table.ts";
 import { closeInheritedOnExec } from "../pid1/close_on_exec.ts";
@@ -42,6 +44,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const identities = await resolveIdentities(config);
   // The control socket's log ring sees every chunk of output (src/control/log_ring.ts).
   const control = args.noControl ? null : openControl(args, file);
+  const tui = args.tui ? prepareRunTui(args) : null;
   const { logging } = config.settings;
   const logDir = logging.enable ? await openLogDir(logging.logsDir, io) : null;
   const names = config.services.map((s) => s.name);
@@ -53,8 +56,8 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     format: args.logFormat,
     color: useColor() && !journal,
     journal,
-    console: Deno.stdout,
-    errors: Deno.stderr,
+    console: tui?.console ?? Deno.stdout,
+    errors: tui?.console ?? Deno.stderr,
     logDir,
     fileSuffix: logging.fileSuffix,
     maxBytes: logging.maxBytes,
@@ -83,6 +86,10 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const removeListeners = installStopSignals(supervisor, reaper, held);
   const internal = stopOnInternalError(supervisor, io);
   await control?.listen(supervisor, sink);
+  tui?.show(socketPath(args.socket, args.name), () => {
+    void supervisor.stop();
+    reaper.signalLeftovers("SIGTERM");
+  });
   try {
     const code = internal.code(
       await supervisor.run().catch((e) => {
@@ -96,6 +103,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     sink.message(null, `exiting with code ${code}`, code === 0 ? "info" : "warning");
     return code;
   } finally {
+    await tui?.close();
     await control?.close();
     notifier?.close();
     heap.stop();

@@ -70,9 +70,11 @@ function phaseStyle(phase: string): Style[] {
   }
 }
 
-function phaseText(s: ServiceState): string {
+function phaseText(s: ServiceState, now: number): string {
   if (s.phase === "restarting" && s.restartInMs !== null) {
-    return `restart ${Math.ceil(s.restartInMs / 1000)}s`;
+    // The delay counts from `since`.
+    const left = s.restartInMs - Math.max(0, now - Date.parse(s.since));
+    return `restart ${Math.max(0, Math.ceil(left / 1000))}s`;
   }
   return s.phase;
 }
@@ -112,7 +114,7 @@ function serviceLine(s: ServiceState, selected: boolean, columns: number, now: n
   const up = s.phase === "running" || s.phase === "ready";
   const since = Date.parse(s.since);
   const cells = [
-    phaseText(s),
+    phaseText(s, now),
     s.pid === null ? "-" : String(s.pid),
     String(s.restarts),
     up && Number.isFinite(since) ? formatDuration(now - since) : "-",

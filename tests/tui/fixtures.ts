@@ -25,6 +25,7 @@ export function state(name: string, fields: Partial<ServiceState> = {}): Service
     restartInMs: null,
     stopRequested: false,
     oneshot: false,
+    detail: null,
     ...fields,
   };
 }

@@ -8,6 +8,8 @@
 
 /** One tmux server with one window. */
 export interface Tmux {
+  /** The server's socket (for tmux commands of a test's own). */
+  readonly socket: string;
   /** Types keys (tmux key names: `q`, `Enter`, `Down`, `C-c`; `-l` literal text with `literal`). */
   send(keys: string[], literal?: boolean): Promise<void>;
   /** The visible screen, one string per row, without colours. */
@@ -62,11 +64,15 @@ export async function startTmux(
     command,
   ]);
   await tmux(socket, ["set-option", "-g", "remain-on-exit", "on"]);
+  // No status line: the pane is the whole window, of exactly the size asked for.
+  await tmux(socket, ["set-option", "-g", "status", "off"]);
   const self: Tmux = {
+    socket,
     send: async (keys, literal = false) => {
       await tmux(socket, ["send-keys", "-t", "0", ...(literal ? ["-l"] : []), ...keys]);
     },
-    screen: async () => (await tmux(socket, ["capture-pane", "-p", "-t", "0"])).split("\n"),
+    screen: async () =>
+      (await tmux(socket, ["capture-pane", "-p", "-t", "0"])).replace(/\n$/, "").split("\n"),
     waitFor: async (pattern, timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       let last: string[] = [];

@@ -23,6 +23,7 @@ function demo(): Model {
       pid: null,
       restarts: 3,
       restartInMs: 1500,
+      since: "2026-12-01T10:02:04.500Z",
       lastExit: { code: 1, signal: null },
     }),
   ];
@@ -41,7 +42,7 @@ Deno.test("view() fills exactly the terminal: title, table, pane, key line", () 
   assert.match(text(lines[1]!), /^ {2}NAME +PHASE +PID +RESTARTS +UPTIME +READY +LAST EXIT/);
   assert.match(text(lines[2]!), /^> web +ready +41 +0 +2m05s +yes +- +$/);
   assert.match(text(lines[3]!), /^ {2}client +exited +- +0 +- +- +code 0/);
-  assert.match(text(lines[4]!), /^ {2}worker +restart 2s +- +3 +- +- +code 1/);
+  assert.match(text(lines[4]!), /^ {2}worker +restart 1s +- +3 +- +- +code 1/);
   assert.match(text(lines[5]!), /^── logs: web · following ─+$/);
   assert.equal(text(lines[6]!), "listening on 8765");
   assert.equal(text(lines[23]!), HELP_LINE);
