@@ -109,13 +109,13 @@ function script(
   } else {
     // openrc-run splits command_args on white space, line breaks included: such words go
     // through sh and printf.
-    // deno-lint-ignore no-control-regex
     const plain = supervised ? argv : [
       "/bin/sh",
       "-c",
       `exec "$0" "$@" >>${shQuote(paths.logFile)} 2>&1`,
       ...argv,
     ];
+    // deno-lint-ignore no-control-regex
     const safe = controlSafeArgv(plain, /[\x00-\x1f\x7f]/);
     lines.push(
       `command=${shQuote(safe[0]!)}`,

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { watchOutput } from "../helpers/output.ts";
 import { descendants } from "../pid1/helpers.ts";
 import { PRINT_SIGNALS, REPO, startInit } from "./helpers.ts";
+import { killIfRunning } from "../helpers/kill.ts";
 
 Deno.test("stdin reaches the program; its exit code comes back", async () => {
   const init = await startInit(["sh"], { stdin: "piped" });
@@ -126,13 +127,7 @@ Deno.test("-p SIG: nimi gets SIG when its parent dies, and passes it on (tini's 
     await child.stdin.close();
     await output.waitFor(/^12$/m, 10_000);
   } finally {
-    for (const p of family) {
-      try {
-        Deno.kill(p, "SIGKILL");
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
-    }
+    for (const p of family) killIfRunning(p);
     await output.done;
   }
 });

@@ -13,6 +13,7 @@ import { REPO_ROOT } from "../helpers/cli.ts";
 import { signal, start } from "../pid1/helpers.ts";
 import { denoFromNpm } from "./nix_env.ts";
 import { inspectorOnUsr1, usr1Blocked } from "../../src/pid1/usr1_guard.ts";
+import { killIfRunning } from "../helpers/kill.ts";
 
 const DENO_VERSION = "2.9.6";
 const INSPECTOR_PORT = 9229;
@@ -144,12 +145,3 @@ Deno.test("usr1Blocked() reads SIGUSR1 from the SigBlk mask of /proc/self/status
   assert.equal(usr1Blocked("SigBlk:\t0000000000010000\n"), false);
   assert.equal(usr1Blocked("Name:\tdeno\n"), false);
 });
-
-/** SIGKILL for a child that may have exited already (then Deno throws NotFound or TypeError). */
-function killIfRunning(pid: number): void {
-  try {
-    Deno.kill(pid, "SIGKILL");
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound) && !(e instanceof TypeError)) throw e;
-  }
-}

@@ -16,6 +16,7 @@ import { dockerApi, podman, podmanReason } from "../harness/podman.ts";
 import { main } from "../../src/cli/main.ts";
 import { MemoryOutput } from "../../src/cli/output.ts";
 import { REPO_ROOT, run } from "./helpers.ts";
+import { killIfRunning } from "../helpers/kill.ts";
 
 let reason = await podmanReason();
 if (reason === null && Deno.uid() !== 0) reason = "needs root for podman";
@@ -191,11 +192,7 @@ Deno.test({
       assert.equal(inspect.stdout.trim(), "0");
     } finally {
       if (up !== undefined) {
-        try {
-          up.kill("SIGTERM");
-        } catch (e) {
-          if (!(e instanceof TypeError)) throw e;
-        }
+        killIfRunning(up, "SIGTERM");
         await up.status;
       }
       // podman removes the containers at once; web, whose network namespace the client

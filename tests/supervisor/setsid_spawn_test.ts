@@ -13,7 +13,11 @@ import {
 
 const helper = setsidHelper();
 const noHelper = helper === null ? "no setsid program on this machine (util-linux)" : false;
-if (noHelper) console.log(`setsid_spawn_test: ${noHelper}; the spawn tests are ignored`);
+if (noHelper) {
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(`setsid_spawn_test: ${noHelper}; the spawn tests are ignored\n`),
+  );
+}
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "nimi-test-perf-setsid-" });
