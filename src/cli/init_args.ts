@@ -54,10 +54,11 @@ and nimi exits with the program's status (128 + N when signal N ended it).
 
 Options:
   -c, --single-child         keep the program in nimi's session and process group; signals go
-                             to the program alone (dumb-init -c; DUMB_INIT_SETSID=0)
+                             to the program alone (dumb-init -c; NIMI_SINGLE_CHILD=1,
+                             DUMB_INIT_SETSID=0)
   -g, --process-group        signals go to the program's process group (the default; with -c
-                             the program gets a process group of its own; tini -g,
-                             TINI_KILL_PROCESS_GROUP)
+                             the program gets a process group of its own; tini -g;
+                             NIMI_PROCESS_GROUP=1, TINI_KILL_PROCESS_GROUP)
   -r, --rewrite S:R          send signal R when S arrives; R = 0 drops S (names or numbers,
                              repeatable; dumb-init -r)
   -e, --remap-exit N         report exit code N as 0 (repeatable; tini -e)
@@ -65,10 +66,11 @@ Options:
                              get SIG when nimi's parent dies, and pass it on (tini -p)
   -s, --subreaper            become a child subreaper when not PID 1 (the default; tini -s,
                              TINI_SUBREAPER)
-      --no-subreaper         do not: orphans go to the system's init
-  -w, --warn-reaping         print a line on stderr for each orphan reaped (tini -w)
-  -v, --verbose              print nimi's own lines on stderr (tini -v, dumb-init -v,
-                             TINI_VERBOSITY=2, DUMB_INIT_DEBUG=1)
+      --no-subreaper         do not: orphans go to the system's init (NIMI_SUBREAPER=0)
+  -w, --warn-reaping         print a line on stderr for each orphan reaped, and a warning
+                             when nimi cannot reap (tini -w; NIMI_WARN_REAPING=1)
+  -v, --verbose              print nimi's own lines on stderr (tini -v, dumb-init -v;
+                             NIMI_VERBOSE=1, TINI_VERBOSITY=2, DUMB_INIT_DEBUG=1)
   -h, --help                 print this text
 
 See docs/container.md for the signal table and a comparison with tini and dumb-init.
@@ -182,16 +184,20 @@ export function parseInitArgs(
     throw new UsageError(`--subreaper and --no-subreaper contradict each other; give one`);
   }
   const verbosity = Number(env.TINI_VERBOSITY ?? "1");
+  const on = (name: string) => env[name] === "1";
   return {
     argv: program,
-    singleChild: (values["single-child"] ?? false) || env.DUMB_INIT_SETSID === "0",
-    processGroup: (values["process-group"] ?? false) || env.TINI_KILL_PROCESS_GROUP !== undefined,
+    singleChild: (values["single-child"] ?? false) || on("NIMI_SINGLE_CHILD") ||
+      env.DUMB_INIT_SETSID === "0",
+    processGroup: (values["process-group"] ?? false) || on("NIMI_PROCESS_GROUP") ||
+      env.TINI_KILL_PROCESS_GROUP !== undefined,
     rewrite: parseRewrites(values.rewrite ?? []),
     remapExit,
     parentDeathSignal,
-    subreaper: !values["no-subreaper"],
-    warnReaping: values["warn-reaping"] ?? false,
-    verbose: (values.verbose?.length ?? 0) > 0 || verbosity >= 2 || env.DUMB_INIT_DEBUG === "1",
+    subreaper: !values["no-subreaper"] && env.NIMI_SUBREAPER !== "0",
+    warnReaping: (values["warn-reaping"] ?? false) || on("NIMI_WARN_REAPING"),
+    verbose: (values.verbose?.length ?? 0) > 0 || on("NIMI_VERBOSE") || verbosity >= 2 ||
+      env.DUMB_INIT_DEBUG === "1",
     help: false,
   };
 }

@@ -58,6 +58,22 @@ Deno.test("parseInitArgs() takes the environment variables tini and dumb-init kn
   assert.equal(parseInitArgs(["--", "app"], 0, { DUMB_INIT_DEBUG: "1" }).verbose, true);
   assert.equal(parseInitArgs(["--", "app"], 0, { DUMB_INIT_SETSID: "1" }).singleChild, false);
   assert.equal(parseInitArgs(["--no-subreaper", "--", "app"], 1, {}).subreaper, false);
+  const own = parseInitArgs(["--", "app"], 0, {
+    NIMI_SINGLE_CHILD: "1",
+    NIMI_PROCESS_GROUP: "1",
+    NIMI_SUBREAPER: "0",
+    NIMI_WARN_REAPING: "1",
+    NIMI_VERBOSE: "1",
+  });
+  assert.deepEqual(
+    [own.singleChild, own.processGroup, own.subreaper, own.warnReaping, own.verbose],
+    [true, true, false, true, true],
+  );
+  const none = parseInitArgs(["--", "app"], 0, {});
+  assert.deepEqual(
+    [none.singleChild, none.processGroup, none.subreaper, none.warnReaping, none.verbose],
+    [false, false, true, false, false],
+  );
 });
 
 Deno.test("parseInitArgs() refuses bad values with one clear message", () => {
