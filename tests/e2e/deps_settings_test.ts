@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { runNimi, sh, startNimi } from "./run_helpers.ts";
+import { count, runNimi, sh, startNimi } from "./run_helpers.ts";
 import { assertInOrder } from "./deps_helpers.ts";
 import { IS_ROOT, rootTest } from "../helpers/root.ts";
 
@@ -187,7 +187,7 @@ Deno.test("nimi run names the service and path of a missing credential and start
   });
   assert.equal(r.code, 2);
   assert.match(
-    r.stdout,
+    r.stderr,
     /nimi +\| Cannot read credential "cert" of service "web" from "\/nonexistent\/web\.pem": no such file\n/,
   );
   assert.doesNotMatch(r.stdout, /should not run/);
@@ -209,7 +209,8 @@ echo up; while :; do sleep 0.05; done`,
   });
   try {
     await p.waitFor(/graceful +\| up\n/);
-    await p.waitFor(/retried: not restarted/);
+    // "not restarted" is an error message (stderr): wait for the third exit instead.
+    await p.waitFor((out) => count(out, /retried: exited with code 4\n/g) === 3);
     await p.waitFor(/once: exited with code 5\n/);
   } finally {
     p.kill("SIGTERM");
@@ -219,4 +220,5 @@ echo up; while :; do sleep 0.05; done`,
   assert.deepEqual(linesOf(r.stdout, "graceful"), ["up", "got INT"]);
   assert.deepEqual(linesOf(r.stdout, "retried"), ["attempt", "attempt", "attempt"]);
   assert.deepEqual(linesOf(r.stdout, "once"), ["once"]);
+  assert.match(r.stderr, /retried: not restarted/);
 });

@@ -12,7 +12,8 @@ Deno.test("nimi run restarts services as each restart mode says", async (t) => {
     });
     assert.equal(starts(r.stdout, "fail"), 1, r.stdout);
     assert.equal(count(r.stdout, /fail +\| run/g), 1);
-    assert.match(r.stdout, /fail: not restarted: restart mode is "never"/);
+    // An error message: on stderr.
+    assert.match(r.stderr, /fail: not restarted: restart mode is "never"/);
     assert.equal(r.code, 1);
   });
 

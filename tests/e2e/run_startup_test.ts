@@ -40,7 +40,7 @@ Deno.test("nimi run runs the startup hook before any service", async (t) => {
       });
       assert.equal(r.code, 3, r.stdout);
       assert.match(r.stdout, /startup +\| hook failing/);
-      assert.match(r.stdout, /startup hook failed \(code 3\): no service started/);
+      assert.match(r.stderr, /startup hook failed \(code 3\): no service started/);
       assert.equal(count(r.stdout, /svc|other/g), 0, r.stdout);
     } finally {
       await Deno.remove(hook);
@@ -53,7 +53,7 @@ Deno.test("nimi run runs the startup hook before any service", async (t) => {
       settings: { startup: { runOnStartup: "/nonexistent/hook" } },
     });
     assert.equal(r.code, 127);
-    assert.match(r.stdout, /startup: cannot start: program "\/nonexistent\/hook" not found/);
+    assert.match(r.stderr, /startup: cannot start: program "\/nonexistent\/hook" not found/);
     assert.doesNotMatch(r.stdout, /svc ran/);
   });
 });
