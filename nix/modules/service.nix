@@ -105,6 +105,20 @@ in
         ];
         description = "Signals nimi passes on to the service.";
       };
+      successExitCodes = mkOption {
+        type = types.nonEmptyListOf (types.ints.between 0 255);
+        default = [ 0 ];
+        description = "Exit codes that count as success (128 + N for signal N).";
+      };
+      onEnd = mkOption {
+        type = types.enum [
+          "nothing"
+          "stop-all"
+          "stop-all-on-failure"
+        ];
+        default = "nothing";
+        description = "What the service ending for good does to the whole run.";
+      };
       reloadSignal = mkOption {
         type = types.nullOr t.signal;
         default = null;
