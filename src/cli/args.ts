@@ -98,7 +98,9 @@ function parseOptions(): ParseOptions {
 export function parseCli(argv: readonly string[]): CliArgs {
   // `nimi probe` has its own command line (src/cli/probe_args.ts): an exec probe's command keeps
   // its options, so nothing after the command word is parsed here.
-  if (argv[0] === "probe" && !argv.slice(1).some((a) => a === "--help" || a === "-h")) {
+  const kind = argv.findIndex((a, i) => i > 0 && !a.startsWith("-"));
+  const probeOptions = argv.slice(1, kind === -1 ? undefined : kind);
+  if (argv[0] === "probe" && !probeOptions.some((a) => a === "--help" || a === "-h")) {
     return { ...parseCli([]), command: "probe", args: argv.slice(1) };
   }
   let parsed;

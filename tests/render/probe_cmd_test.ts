@@ -214,3 +214,15 @@ Deno.test("nimi probe --wait runs as a real process until the port opens", async
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^nimi: probe tcp: cannot connect/);
 });
+
+Deno.test("nimi probe: --help before the kind is help; after it, the exec command's own", async () => {
+  const help = new MemoryOutput();
+  assert.equal(await main(["probe", "--help"], help), 0);
+  assert.match(help.stdout, /^nimi probe: /);
+  const passed = new MemoryOutput();
+  assert.equal(
+    await main(["probe", "exec", "sh", "-c", 'test "$1" = --help', "sh", "--help"], passed),
+    0,
+    passed.stderr,
+  );
+});
