@@ -380,6 +380,8 @@ export class Supervisor {
         `${diff.changed.length} changed, ${diff.unchanged.length} unchanged`,
     );
     const going = new Set([...diff.removed, ...diff.changed]);
+    // A changed service that was stopped by request gets its new settings but stays stopped.
+    const kept = new Set(diff.changed.filter((n) => this.#held.has(n)));
     for (const layer of old.stopOrder) {
       await Promise.all(
         layer.filter((n) => going.has(n)).map(async (name) => {
@@ -398,7 +400,14 @@ export class Supervisor {
     }
     this.#units = units;
     this.#plan = plan;
-    for (const name of fresh.keys()) this.#waiting.add(name);
+    for (const [name, unit] of fresh) {
+      if (kept.has(name)) {
+        await unit.stop(true);
+        unit.skip("stopped", "stopped by request; the reload kept it stopped");
+        this.#held.add(name);
+        await unit.release();
+      } else this.#waiting.add(name);
+    }
     this.#startReady();
     return diff;
   }

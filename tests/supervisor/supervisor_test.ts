@@ -368,3 +368,25 @@ Deno.test("Supervisor.reload() stops removed, restarts changed, starts added, ke
   await supervisor.stop();
   assert.equal(await run, 0);
 });
+
+Deno.test("Supervisor.reload() keeps a changed service that was stopped by request stopped", async () => {
+  const { fake, supervisor } = await setup({ web: svc("web"), db: svc("db") });
+  const run = supervisor.run();
+  await fake.spawned("web");
+  await fake.spawned("db");
+  await supervisor.stopService("web");
+  const next = validateConfig({
+    services: { web: { process: { argv: ["fake", "web", "--v2"] } }, db: svc("db") },
+    settings: { restart: { mode: "never" } },
+  }, "test.json");
+  assert.deepEqual((await supervisor.reload(next)).changed, ["web"]);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(fake.of("web").length, 1);
+  const web = supervisor.state("web");
+  assert.equal(web.phase, "stopped");
+  assert.equal(web.stopRequested, true);
+  await supervisor.startService("web");
+  assert.deepEqual((await fake.spawned("web", 2)).plan.options.args, ["web", "--v2"]);
+  await supervisor.stop();
+  assert.equal(await run, 0);
+});
