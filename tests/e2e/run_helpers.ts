@@ -16,6 +16,8 @@ export interface NimiProcess {
   dir: string;
   /** Resolves when stdout matches (see {@link watchOutput}); rejects if nimi exits first. */
   waitFor(pattern: StdoutMatch): Promise<RegExpMatchArray>;
+  /** Like {@link NimiProcess.waitFor}, on stderr (nimi's error messages). */
+  waitForStderr(pattern: StdoutMatch): Promise<RegExpMatchArray>;
   /** Stdout so far. */
   stdout(): string;
   /** Sends a signal to nimi. */
@@ -46,7 +48,20 @@ export async function startNimi(config: unknown, options: StartOptions = {}): Pr
   const file = `${dir}/nimi.json`;
   await Deno.writeTextFile(file, JSON.stringify(config, null, 2));
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${REPO_ROOT}/mod.ts`, "--config", file, "run", ...(options.args ?? [])],
+    // A control socket of its own: the default one (/run/nimi/default.sock as root) is shared
+    // by every nimi the parallel test files start, and a second one prints a warning.
+    args: [
+      "run",
+      "-A",
+      `${REPO_ROOT}/mod.ts`,
+      "--config",
+      file,
+      "run",
+      ...(options.args?.some((a) => /^--(socket|name|no-control)/.test(a))
+        ? []
+        : ["--socket", `${dir}/control.sock`]),
+      ...(options.args ?? []),
+    ],
     cwd: dir,
     env: { NO_COLOR: "1", ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",
@@ -63,6 +78,7 @@ export async function startNimi(config: unknown, options: StartOptions = {}): Pr
     pid: child.pid,
     dir,
     waitFor: (pattern) => output.waitFor(pattern),
+    waitForStderr: (pattern) => output.waitForStderr(pattern),
     stdout: output.stdout,
     kill: (signal) => child.kill(signal),
     done: async () => {

@@ -1,6 +1,6 @@
 /**
  * Following a spawned process's output as it comes: both streams collected as text, and a wait
- * for a pattern in stdout that fails when the process exits first (or after a deadline). Shared
+ * for a pattern in stdout (or stderr) that fails when the process exits first (or after a deadline). Shared
  * by the `nimi run` end-to-end tests and the PID 1 tests.
  *
  * @module
@@ -21,6 +21,8 @@ export interface WatchedOutput {
    * re-matched on every chunk.
    */
   waitFor(match: StdoutMatch, ms?: number): Promise<RegExpMatchArray>;
+  /** Like {@link WatchedOutput.waitFor}, on stderr (where nimi writes its error messages). */
+  waitForStderr(match: StdoutMatch, ms?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit status once both streams are drained. */
   done: Promise<Deno.CommandStatus>;
 }
@@ -55,38 +57,45 @@ export function watchOutput(child: Deno.ChildProcess): WatchedOutput {
     notify();
   });
   const output = () => `${out}\n--- stderr:\n${err}`;
+  const wait = (
+    stream: "stdout" | "stderr",
+    match: StdoutMatch,
+    ms?: number,
+  ): Promise<RegExpMatchArray> => {
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      const check = () => {
+        const text = stream === "stdout" ? out : err;
+        const m = typeof match === "function"
+          ? (match(text) ? ([text] as RegExpMatchArray) : null)
+          : text.match(match);
+        if (m !== null) {
+          finish();
+          resolve(m);
+        } else if (ended) {
+          finish();
+          reject(new Error(`exited before ${match} appeared in ${stream}:\n${output()}`));
+        }
+      };
+      if (ms !== undefined) {
+        timer = setTimeout(() => {
+          finish();
+          reject(new Error(`no ${match} in ${stream} after ${ms} ms:\n${output()}`));
+        }, ms);
+      }
+      waiters.add(check);
+      check();
+    });
+  };
   return {
     stdout: () => out,
     stderr: () => err,
     done,
-    waitFor(match: StdoutMatch, ms?: number): Promise<RegExpMatchArray> {
-      return new Promise((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const finish = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        const check = () => {
-          const m = typeof match === "function"
-            ? (match(out) ? ([out] as RegExpMatchArray) : null)
-            : out.match(match);
-          if (m !== null) {
-            finish();
-            resolve(m);
-          } else if (ended) {
-            finish();
-            reject(new Error(`exited before ${match} appeared in stdout:\n${output()}`));
-          }
-        };
-        if (ms !== undefined) {
-          timer = setTimeout(() => {
-            finish();
-            reject(new Error(`no ${match} in stdout after ${ms} ms:\n${output()}`));
-          }, ms);
-        }
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (match: StdoutMatch, ms?: number) => wait("stdout", match, ms),
+    waitForStderr: (match: StdoutMatch, ms?: number) => wait("stderr", match, ms),
   };
 }
