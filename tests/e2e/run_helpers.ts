@@ -14,7 +14,7 @@ export interface NimiProcess {
   pid: number;
   /** The temp dir holding the config (also nimi's working directory). */
   dir: string;
-  /** Resolves when stdout matches (see {@link watchOutput}); rejects if nimi exits first. */
+  /** Resolves when stdout matches (see {@link watchOutput}); rejects if nimi exits first or after 2 minutes. */
   waitFor(pattern: StdoutMatch): Promise<RegExpMatchArray>;
   /** Like {@link NimiProcess.waitFor}, on stderr (nimi's error messages). */
   waitForStderr(pattern: StdoutMatch): Promise<RegExpMatchArray>;
@@ -77,8 +77,10 @@ export async function startNimi(config: unknown, options: StartOptions = {}): Pr
   return {
     pid: child.pid,
     dir,
-    waitFor: (pattern) => output.waitFor(pattern),
-    waitForStderr: (pattern) => output.waitForStderr(pattern),
+    // A deadline far beyond any loaded machine's delay, so that a missing line fails the test
+    // instead of hanging the suite.
+    waitFor: (pattern) => output.waitFor(pattern, 120_000),
+    waitForStderr: (pattern) => output.waitForStderr(pattern, 120_000),
     stdout: output.stdout,
     kill: (signal) => child.kill(signal),
     done: async () => {
