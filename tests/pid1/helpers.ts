@@ -29,7 +29,8 @@ export function pid1Prefix(): string[] {
 export interface Running extends Omit<WatchedOutput, "waitFor"> {
   /** The process spawned (unshare, setpriv or the program itself). */
   child: Deno.ChildProcess;
-  /** Waits until stdout matches; fails when the program exits first or after `ms`. */
+  /** Waits until stdout matches; fails when the program exits first or after `ms` (default 60 s: a
+   * bound for a loaded machine, where a cold `deno run` of nimi took more than 15 s). */
   waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
 }
 
@@ -56,7 +57,7 @@ export function start(
     stderr: "piped",
   }).spawn();
   const output = watchOutput(child);
-  return { ...output, child, waitFor: (pattern, ms = 15_000) => output.waitFor(pattern, ms) };
+  return { ...output, child, waitFor: (pattern, ms = 60_000) => output.waitFor(pattern, ms) };
 }
 
 /**
