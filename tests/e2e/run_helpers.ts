@@ -49,7 +49,8 @@ export async function startNimi(config: unknown, options: StartOptions = {}): Pr
   await Deno.writeTextFile(file, JSON.stringify(config, null, 2));
   const child = new Deno.Command(Deno.execPath(), {
     // A control socket of its own: the default one (/run/nimi/default.sock as root) is shared
-    // by every nimi the parallel test files start, and a second one prints a warning.
+    // by every nimi the parallel test files start, and a second one prints a warning. A test
+    // that chooses the socket (flags, or its own XDG_RUNTIME_DIR) keeps its choice.
     args: [
       "run",
       "-A",
@@ -57,7 +58,8 @@ export async function startNimi(config: unknown, options: StartOptions = {}): Pr
       "--config",
       file,
       "run",
-      ...(options.args?.some((a) => /^--(socket|name|no-control)/.test(a))
+      ...(options.env?.XDG_RUNTIME_DIR !== undefined ||
+          options.args?.some((a) => /^--(socket|name|no-control)/.test(a))
         ? []
         : ["--socket", `${dir}/control.sock`]),
       ...(options.args ?? []),
