@@ -89,7 +89,7 @@ async function one(name: string, manager: Manager, count: number): Promise<Servi
   try {
     let t = now();
     const child = manager.start(dir, services);
-    await waitForCount(MARKER, count);
+    await waitForCount(MARKER, count, Math.max(60000, count * 150));
     const start = now() - t;
     // Let start-up work (and nimi's post-SIGCHLD reaper sweeps) settle before measuring idle.
     await sleep(IDLE_SETTLE_MS);
