@@ -59,7 +59,9 @@ const managers: Record<string, Manager> = {
     supervisors: (c) => [c.pid],
   },
   "s6-svscan": {
-    start: (dir, s) => spawn(["s6-svscan", writeScanDir(dir, s)]),
+    // -c: s6-svscan supervises at most 500 services unless told more.
+    start: (dir, s) =>
+      spawn(["s6-svscan", "-c", String(Math.max(500, 2 * s.length)), writeScanDir(dir, s)]),
     stop: (_c, dir) => {
       new Deno.Command("s6-svscanctl", { args: ["-t", `${dir}/scan`] }).outputSync();
     },
