@@ -183,9 +183,17 @@ function events(ctx: ControlContext): Response {
   });
 }
 
+/** How many unread bytes a stream may hold for a client before nimi cuts it off. */
+export const STREAM_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/** The last line a client that fell behind gets. */
+export const FELL_BEHIND = `the client fell behind: more than ${
+  STREAM_BACKLOG_BYTES / 1048576
+} MiB unread; reconnect`;
+
 /**
- * An NDJSON stream fed by a subscription; it ends when the client goes away or nimi closes
- * the socket.
+ * An NDJSON stream fed by a subscription; it ends when the client goes away, nimi closes the
+ * socket, or the client leaves more than {@link STREAM_BACKLOG_BYTES} unread.
  */
 function stream(
   ctx: ControlContext,
@@ -203,7 +211,17 @@ function stream(
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (v: unknown) => {
-        if (open) controller.enqueue(encoder.encode(`${JSON.stringify(v)}\n`));
+        if (!open) return;
+        // A client that stops reading must not make nimi (often PID 1) hold its backlog
+        // without end: past the cap it is told so and cut off.
+        if ((controller.desiredSize ?? 0) < -STREAM_BACKLOG_BYTES) {
+          const text = `${JSON.stringify({ error: FELL_BEHIND })}\n`;
+          end();
+          controller.enqueue(encoder.encode(text));
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(`${JSON.stringify(v)}\n`));
       };
       off = subscribe(send);
       untrack = ctx.track({
@@ -215,7 +233,7 @@ function stream(
       });
     },
     cancel: end,
-  });
+  }, new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }));
   return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
 }
 
