@@ -301,7 +301,14 @@ export function logsCommand(args: CliArgs, io: Output): Promise<number> {
       const lines = pending.split("\n");
       pending = lines.pop()!;
       const out = lines.filter((l) => l !== "").map((l) => {
-        const entry = JSON.parse(l) as { service: string; stream: string; line: string };
+        const entry = JSON.parse(l) as {
+          service: string;
+          stream: string;
+          line: string;
+          error?: string;
+        };
+        // nimi ends a stream it had to cut off (a reader that fell behind) with an error line.
+        if (entry.error !== undefined) throw new ControlClientError(entry.error);
         // As nimi run prints them: `|` before stdout lines, `!` before stderr lines.
         const mark = entry.stream === "stderr" ? "!" : "|";
         return `${entry.service.padEnd(width)} ${mark} ${entry.line}\n`;

@@ -110,7 +110,13 @@ export function socketClient(path: string): TuiClient {
   const stream = async function* <T>(route: string, signal: AbortSignal): AsyncIterable<T> {
     const response = await fetch(url(route), { client: http, signal });
     if (!response.ok || response.body === null) await answer(response);
-    yield* ndjson<T>(response.body!);
+    for await (const value of ndjson<T | { error: string }>(response.body!)) {
+      // nimi ends a stream it had to cut off (a reader that fell behind) with an error line.
+      if (typeof value === "object" && value !== null && "error" in value) {
+        throw new ControlApiError(String(value.error), response.status);
+      }
+      yield value as T;
+    }
   };
   const post = async (route: string, body?: unknown) =>
     await answer<ServiceState>(
