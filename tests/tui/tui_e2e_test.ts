@@ -62,21 +62,36 @@ async function waitUntil(what: string, check: () => boolean, ms = 15_000): Promi
   }
 }
 
-Deno.test("nimi tui shows the demo, restarts from the keyboard, follows logs, resizes, restores the terminal", async (t) => {
-  const dir = await Deno.makeTempDir({ prefix: "nimi-test-tui-" });
-  const socket = `${dir}/control.sock`;
-  const config = await demoConfig(dir);
+/** Starts `nimi run` in the background on a control socket, once the socket is there. */
+async function startNimi(config: string, socket: string, cwd?: string): Promise<Deno.ChildProcess> {
   const nimi = new Deno.Command(DENO, {
     args: ["run", "-A", MOD, "--config", config, "run", "--socket", socket],
-    cwd: REPO_ROOT,
+    ...(cwd ? { cwd } : {}),
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "null",
     stderr: "null",
   }).spawn();
+  await waitUntil("the control socket", () => isSocket(socket));
+  return nimi;
+}
+
+/** Ends what a test started: the tmux server, nimi, the temp dir. */
+async function cleanUp(tmux: Tmux | null, nimi: Deno.ChildProcess | null, dir: string) {
+  await tmux?.close();
+  nimi?.kill("SIGTERM");
+  await nimi?.status;
+  await Deno.remove(dir, { recursive: true });
+}
+
+Deno.test("nimi tui shows the demo, restarts from the keyboard, follows logs, resizes, restores the terminal", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-tui-" });
+  const socket = `${dir}/control.sock`;
+  const config = await demoConfig(dir);
+  let nimi: Deno.ChildProcess | null = null;
   let tmux: Tmux | null = null;
   try {
-    await waitUntil("the control socket", () => isSocket(socket));
+    nimi = await startNimi(config, socket, REPO_ROOT);
     const ui = `${quote(DENO)} run -A ${quote(MOD)} tui --socket ${quote(socket)}`;
     tmux = await startTmux(`${ui}; echo "EXIT=$?"; stty -a; echo STTY-DONE; sleep 600`, {
       cwd: REPO_ROOT,
@@ -155,10 +170,7 @@ Deno.test("nimi tui shows the demo, restarts from the keyboard, follows logs, re
       },
     );
   } finally {
-    await tmux?.close();
-    nimi.kill("SIGTERM");
-    await nimi.status;
-    await Deno.remove(dir, { recursive: true });
+    await cleanUp(tmux, nimi, dir);
   }
 });
 
@@ -169,15 +181,10 @@ Deno.test("nimi tui restores the terminal on SIGTERM, and honours NO_COLOR", asy
     `${dir}/c.json`,
     JSON.stringify({ services: { sleeper: { process: { argv: ["sleep", "600"] } } } }),
   );
-  const nimi = new Deno.Command(DENO, {
-    args: ["run", "-A", MOD, "--config", `${dir}/c.json`, "run", "--socket", socket],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  let nimi: Deno.ChildProcess | null = null;
   let tmux: Tmux | null = null;
   try {
-    await waitUntil("the control socket", () => isSocket(socket));
+    nimi = await startNimi(`${dir}/c.json`, socket);
     const ui = `${quote(DENO)} run -A ${quote(MOD)} tui --socket ${quote(socket)}`;
     tmux = await startTmux(`${ui}; echo "EXIT=$?"; sleep 600`, { env: { NO_COLOR: "1" } });
     await tmux.waitFor(/sleeper +ready/);
@@ -199,10 +206,7 @@ Deno.test("nimi tui restores the terminal on SIGTERM, and honours NO_COLOR", asy
     assert.equal(await tmux.format("alternate_on"), "0");
     assert.equal(await tmux.format("cursor_flag"), "1");
   } finally {
-    await tmux?.close();
-    nimi.kill("SIGTERM");
-    await nimi.status;
-    await Deno.remove(dir, { recursive: true });
+    await cleanUp(tmux, nimi, dir);
   }
 });
 
