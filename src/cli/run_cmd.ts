@@ -8,6 +8,7 @@ import { loadConfig, type NimiConfig } from "../config/mod.ts";
 import { createRunLogDir, LogSink } from "../logs/mod.ts";
 import { resolveIdentities, Supervisor, withDependencies } from "../supervisor/mod.ts";
 import { UsageError } from "./usage_error.ts";
+import { describeSystemError } from "./system_error.ts";
 import { openControl } from "./run_control.ts";
 import { prepareRunTui } from "./run_tui.ts";
 import { socketPath } from "../control/socket_path.ts";
@@ -218,7 +219,10 @@ function stopOnInternalError(
     event.preventDefault();
     failed = true;
     try {
-      io.err(`nimi: internal error: ${errorText(event.reason)}; stopping all services\n`);
+      // An error of the environment (no file descriptors left, say) is named as one.
+      const system = describeSystemError(event.reason);
+      const what = system ?? `internal error: ${errorText(event.reason)}`;
+      io.err(`nimi: ${what}; stopping all services\n`);
     } finally {
       void supervisor.stop();
     }
