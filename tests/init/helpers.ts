@@ -8,6 +8,7 @@
 import { readStat } from "../../src/pid1/proc.ts";
 import { type WatchedOutput, watchOutput } from "../helpers/output.ts";
 import { descendants, findDescendant, pid1Prefix, REPO } from "../pid1/helpers.ts";
+import { killIfRunning } from "../helpers/kill.ts";
 
 export { REPO };
 
@@ -83,14 +84,15 @@ export async function startInit(program: string[], run: InitRun = {}): Promise<I
     async kill(): Promise<void> {
       // Outside a PID namespace the program outlives a killed nimi: take it too.
       const family = descendants(pid).map((p) => p.pid);
-      for (const p of [pid, child.pid, ...family]) {
-        try {
-          Deno.kill(p, "SIGKILL");
-        } catch (e) {
-          if (!(e instanceof Deno.errors.NotFound)) throw e;
-        }
-      }
-      await output.done;
+      for (const p of [pid, child.pid, ...family]) killIfRunning(p);
+      // A program in a session of its own may have left the tree: its group too.
+      for (const p of family) killIfRunning(-p);
+      // Its output ends once nothing holds the pipes; never hang the suite on a stray holder.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), 10_000));
+      const ended = await Promise.race([output.done.then(() => "done" as const), late]);
+      clearTimeout(timer);
+      if (ended === "late") throw new Error(`nimi's output still open 10 s after SIGKILL`);
     },
   };
 }
