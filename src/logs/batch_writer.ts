@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { BufferPool } from "./buffer_pool.ts";
+
 /**
  * Chunks at least this large are written as they are: copying them into a joined buffer costs
  * more than the system call it saves.
@@ -44,6 +46,11 @@ export interface BatchWriterOptions {
    * Runs in write order, so it sees the file's real size.
    */
   beforeWrite?: (size: number) => Promise<void> | void;
+  /**
+   * Where chunks written with `pooled` go back once written, and where joined batches come
+   * from (src/logs/buffer_pool.ts). @default none: batches are allocated
+   */
+  pool?: BufferPool;
 }
 
 /**
@@ -59,6 +66,8 @@ export interface BatchWriterOptions {
 export class BatchWriter {
   #target: ByteWriter;
   #queue: Uint8Array[] = [];
+  /** Whether each queued chunk goes back to the pool once written. */
+  #pooled: boolean[] = [];
   #queued = 0;
   #pumping: Promise<void> | null = null;
   #failed = false;
@@ -67,6 +76,7 @@ export class BatchWriter {
   readonly #maxWrite: number;
   readonly #onError: ((error: unknown) => void) | undefined;
   readonly #beforeWrite: ((size: number) => Promise<void> | void) | undefined;
+  readonly #pool: BufferPool | undefined;
 
   /**
    * Creates a writer in front of a target.
@@ -80,6 +90,7 @@ export class BatchWriter {
     this.#maxWrite = options.maxWrite ?? 1024 * 1024;
     this.#onError = options.onError;
     this.#beforeWrite = options.beforeWrite;
+    this.#pool = options.pool;
   }
 
   /** The current target. */
@@ -101,10 +112,12 @@ export class BatchWriter {
    * Queues bytes; the caller must not modify them afterwards.
    *
    * @param bytes What to write.
+   * @param pooled The bytes were taken from the writer's pool, and go back to it once written.
    */
-  write(bytes: Uint8Array): void {
+  write(bytes: Uint8Array, pooled = false): void {
     if (this.#failed || bytes.length === 0) return;
     this.#queue.push(bytes);
+    this.#pooled.push(pooled && this.#pool !== undefined);
     this.#queued += bytes.length;
     this.#pumping ??= this.#pump();
   }
@@ -132,14 +145,16 @@ export class BatchWriter {
   async #pump(): Promise<void> {
     try {
       while (this.#queue.length > 0 && !this.#failed) {
-        const batch = this.#take();
+        const [batch, pooled] = this.#take();
         try {
           await this.#beforeWrite?.(batch.length);
           let off = 0;
           while (off < batch.length) off += await this.#target.write(batch.subarray(off));
+          if (pooled) this.#pool!.give(batch);
         } catch (e) {
           this.#failed = true;
           this.#queue = [];
+          this.#pooled = [];
           this.#queued = 0;
           try {
             this.#onError?.(e);
@@ -156,7 +171,8 @@ export class BatchWriter {
     }
   }
 
-  #take(): Uint8Array {
+  /** The next write: one chunk as it is, or small ones joined; and whether it is pooled. */
+  #take(): [Uint8Array, boolean] {
     const queue = this.#queue;
     const first = queue[0]!;
     let size = first.length;
@@ -170,14 +186,17 @@ export class BatchWriter {
       }
     }
     this.#queued -= size;
-    if (n === 1) return queue.shift()!;
-    const batch = new Uint8Array(size);
+    if (n === 1) return [queue.shift()!, this.#pooled.shift()!];
+    const pool = this.#pool;
+    const batch = pool === undefined ? new Uint8Array(size) : pool.take(size);
+    const pooled = this.#pooled.splice(0, n);
     let off = 0;
-    for (const p of queue.splice(0, n)) {
+    queue.splice(0, n).forEach((p, i) => {
       batch.set(p, off);
       off += p.length;
-    }
-    return batch;
+      if (pooled[i]) pool!.give(p);
+    });
+    return [batch, pool !== undefined];
   }
 
   #release(): void {

@@ -63,6 +63,7 @@ export class LineSplitter {
   #carry: Uint8Array[] = [];
   #carryLength = 0;
   #ends = new Int32Array(16); // grows (doubling) with the lines of a chunk
+  #copied = 0;
   readonly #maxLine: number;
 
   /**
@@ -72,6 +73,14 @@ export class LineSplitter {
    */
   constructor(maxLine: number = MAX_LINE_BYTES) {
     this.#maxLine = maxLine;
+  }
+
+  /**
+   * Bytes copied so far into buffers of its own (partial lines, joined and cut lines): what
+   * the splitter allocated, for the collection pacer (src/logs/gc_pacer.ts).
+   */
+  get copied(): number {
+    return this.#copied;
   }
 
   /**
@@ -107,11 +116,13 @@ export class LineSplitter {
     const tail = count > 0 ? ends[count - 1]! + 1 : start;
     if (tail < chunk.length) {
       const partial = chunk.slice(tail);
+      this.#copied += partial.length;
       this.#carry.push(partial);
       this.#carryLength += partial.length;
       while (this.#carryLength > this.#maxLine) {
         const all = this.#takeCarry();
         rest.push(marked(all.subarray(0, this.#maxLine)));
+        this.#copied += this.#maxLine + MARKER_BYTES.length;
         if (all.length > this.#maxLine) {
           this.#carry.push(all.subarray(this.#maxLine));
           this.#carryLength = all.length - this.#maxLine;
@@ -146,6 +157,7 @@ export class LineSplitter {
     const length = this.#carryLength;
     this.#carryLength = 0;
     if (parts.length === 1) return parts[0]!;
+    this.#copied += length;
     const line = new Uint8Array(length);
     let off = 0;
     for (const p of parts) {
@@ -181,16 +193,22 @@ export function linesOf(scan: LineScan): Uint8Array[] {
  *
  * @param prefix Bytes put before each line.
  * @param scan A scan from {@link LineSplitter.scan}.
+ * @param alloc Where the output buffer comes from (a pool, src/logs/buffer_pool.ts); it is
+ *   filled entirely. @default a fresh buffer
  * @returns The formatted bytes.
  */
-export function prefixScan(prefix: Uint8Array, scan: LineScan): Uint8Array {
+export function prefixScan(
+  prefix: Uint8Array,
+  scan: LineScan,
+  alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+): Uint8Array {
   const p = prefix.length;
   const { data, ends, count } = scan;
   const runEnd = count > 0 ? ends[count - 1]! + 1 : scan.start;
   let size = runEnd - scan.start + count * p;
   if (scan.first !== null) size += scan.first.length + p + 1;
   for (const r of scan.rest) size += r.length + p + 1;
-  const out = new Uint8Array(size);
+  const out = alloc(size);
   let o = 0;
   if (scan.first !== null) {
     out.set(prefix, o);

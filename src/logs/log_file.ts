@@ -9,6 +9,7 @@
  */
 import { dirname } from "node:path";
 import { BatchWriter } from "./batch_writer.ts";
+import type { BufferPool } from "./buffer_pool.ts";
 
 /** Options for {@link LogFile.open}. */
 export interface LogFileOptions {
@@ -18,6 +19,8 @@ export interface LogFileOptions {
   maxFiles: number;
   /** Called once when writing fails (the file is then given up). */
   onError: (error: unknown) => void;
+  /** Where pooled chunks go back once written (see `BatchWriterOptions.pool`). */
+  pool?: BufferPool;
 }
 
 /** A log file receiving whole formatted lines. */
@@ -49,6 +52,7 @@ export class LogFile {
       onError: options.onError,
       beforeWrite: (n) => this.#beforeWrite(n),
       ...(maxWrite === undefined ? {} : { maxWrite }),
+      ...(options.pool === undefined ? {} : { pool: options.pool }),
     });
   }
 
@@ -77,9 +81,10 @@ export class LogFile {
    * Queues whole formatted lines.
    *
    * @param bytes One or more lines, each ending with a newline.
+   * @param pooled The bytes come from the file's pool and go back to it once written.
    */
-  write(bytes: Uint8Array): void {
-    this.#writer.write(bytes);
+  write(bytes: Uint8Array, pooled = false): void {
+    this.#writer.write(bytes, pooled);
   }
 
   /**

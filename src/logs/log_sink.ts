@@ -18,6 +18,7 @@ import {
 import { type LineScan, linesOf, LineSplitter, prefixScan } from "./line_splitter.ts";
 import { LogFile } from "./log_file.ts";
 import { allocated } from "./gc_pacer.ts";
+import { BufferPool } from "./buffer_pool.ts";
 import { LEVEL_PREFIX, type MessageLevel, streamPriority } from "./priority.ts";
 
 /** Options for {@link LogSink.create}. */
@@ -98,12 +99,17 @@ export class LogSink {
   readonly #nimiPrefix: Uint8Array;
   readonly #levelPrefixes: Record<MessageLevel, Uint8Array>;
   readonly #errors: BatchWriter;
+  readonly #pool: BufferPool;
+  readonly #take: (size: number) => Uint8Array;
 
-  private constructor(options: LogSinkOptions, files: Map<string, LogFile>) {
+  private constructor(options: LogSinkOptions, files: Map<string, LogFile>, pool: BufferPool) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#pool = pool;
+    this.#take = (size) => pool.take(size);
     this.#console = new BatchWriter(options.console, {
       onError: (e) => options.onError?.("console", e),
+      pool,
     });
     this.#errors = options.errors === undefined ? this.#console : new BatchWriter(options.errors, {
       onError: (e) => options.onError?.("stderr", e),
@@ -140,6 +146,7 @@ export class LogSink {
    */
   static async create(options: LogSinkOptions): Promise<LogSink> {
     const files = new Map<string, LogFile>();
+    const pool = new BufferPool();
     const logDir = options.logDir;
     if (logDir !== null) {
       await Promise.all(options.names.map(async (name) => {
@@ -151,6 +158,7 @@ export class LogSink {
               maxBytes: options.maxBytes ?? null,
               maxFiles: options.maxFiles ?? 5,
               onError: (e) => options.onError?.(path, e),
+              pool,
             }),
           );
         } catch (e) {
@@ -159,7 +167,7 @@ export class LogSink {
         }
       }));
     }
-    return new LogSink(options, files);
+    return new LogSink(options, files, pool);
   }
 
   /**
@@ -231,22 +239,21 @@ export class LogSink {
     const list = isScan(lines) ? null : lines;
     const n = scan ? scan.count + (scan.first ? 1 : 0) + scan.rest.length : list!.length;
     if (n === 0) return null;
+    // A scan is formatted into pooled buffers, given back once written; a list (the rare final
+    // line of a stream) into fresh ones.
     const format = (prefix: Uint8Array) =>
-      scan ? prefixScan(prefix, scan) : prefixLines(prefix, list!);
+      scan ? prefixScan(prefix, scan, this.#take) : prefixLines(prefix, list!);
     const time = this.#needsTime() ? new Date(this.#now()).toISOString() : "";
     if (this.#options.format === "json") {
       const priority = this.#options.journal ? streamPriority(stream) : "";
-      this.#console.write(
-        jsonLines(time, channel.name, stream, scan ? linesOf(scan) : list!, priority),
-      );
+      const out = jsonLines(time, channel.name, stream, scan ? linesOf(scan) : list!, priority);
+      allocated(out.length);
+      this.#console.write(out);
     } else {
-      this.#console.write(format(channel.prefixes[stream]));
+      this.#console.write(format(channel.prefixes[stream]), scan !== null);
     }
     const file = channel.file;
-    if (file) file.write(format(utf8(`${time} ${FILE_TAGS[stream]} `)));
-    // About what was just formatted: each line's bytes, plus a prefix per line per sink.
-    const body = scan ? scan.data.length : 64 * n;
-    allocated((file ? 2 : 1) * body + n * (channel.prefixes[stream].length + (file ? 32 : 0)));
+    if (file) file.write(format(utf8(`${time} ${FILE_TAGS[stream]} `)), scan !== null);
     const a = this.#console.ready();
     const b = file?.writer.ready() ?? null;
     if (a === null) return b;
@@ -263,6 +270,7 @@ export class LogSink {
     await Promise.all([...this.#channels.values()].map((c) => c.file?.close()));
     await this.#console.flush();
     if (this.#errors !== this.#console) await this.#errors.flush();
+    this.#pool.clear();
   }
 
   /**
@@ -345,7 +353,12 @@ export class ServiceStream {
   push(chunk: Uint8Array): Promise<void> | null {
     this.#sink.tap(this.#channel.name, this.#stream, chunk);
     this.#bytes += chunk.length;
-    return this.#emit(this.#splitter.scan(chunk));
+    const splitter = this.#splitter;
+    const copied = splitter.copied;
+    const scan = splitter.scan(chunk);
+    // Partial and cut lines are copied outside the pool: the pacer counts them.
+    if (splitter.copied !== copied) allocated(splitter.copied - copied);
+    return this.#emit(scan);
   }
 
   /**

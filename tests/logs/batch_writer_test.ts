@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { BatchWriter, type ByteWriter } from "../../src/logs/batch_writer.ts";
+import { BufferPool } from "../../src/logs/buffer_pool.ts";
 
 class SlowWriter implements ByteWriter {
   writes: number[] = [];
@@ -87,4 +88,53 @@ Deno.test("BatchWriter survives an error reporter that throws", async () => {
   w.write(new Uint8Array(3));
   await w.flush();
   assert.equal(w.queued, 0);
+});
+
+Deno.test("BatchWriter gives a pooled chunk back only after it was written in full", async () => {
+  const pool = new BufferPool();
+  const target = new SlowWriter();
+  const w = new BatchWriter(target, { pool });
+  const chunk = pool.take(40 * 1024).fill(3);
+  const buffer = chunk.buffer;
+  w.write(chunk, true);
+  // In flight (7 bytes a write, each held until released): not back in the pool yet.
+  await Promise.resolve();
+  assert.equal(pool.idleBytes, 0);
+  target.gate = false;
+  target.release!();
+  await w.flush();
+  assert.equal(target.data.length, 40 * 1024, "every byte written before the give-back");
+  assert.equal(pool.idleBytes, 64 * 1024);
+  assert.equal(pool.take(50 * 1024).buffer, buffer, "the next take reuses it");
+  pool.clear();
+});
+
+Deno.test("BatchWriter joins pooled small chunks into a pooled batch and gives them all back", async () => {
+  const pool = new BufferPool();
+  const written: number[][] = [];
+  let release: () => void = () => {};
+  const w = new BatchWriter({
+    write: (p) => {
+      written.push([...p]);
+      return new Promise((resolve) => (release = () => resolve(p.length)));
+    },
+  }, { pool });
+  const small = (v: number) => {
+    const b = pool.take(3).fill(v);
+    w.write(b, true);
+  };
+  small(1);
+  small(2);
+  small(3);
+  w.write(new Uint8Array([4]));
+  await Promise.resolve();
+  release();
+  await new Promise((r) => setTimeout(r, 0));
+  release();
+  await w.flush();
+  assert.deepEqual(written, [[1, 1, 1], [2, 2, 2, 3, 3, 3, 4]]);
+  // The first chunk came back after its write and the batch reused its buffer; the two joined
+  // chunks and the batch are back; the unpooled chunk never goes in.
+  assert.equal(pool.idleBytes, 3 * 1024);
+  pool.clear();
 });

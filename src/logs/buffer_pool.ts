@@ -1,0 +1,109 @@
+/**
+ * Reusable output buffers, so a steady flood of service output allocates nothing: each chunk
+ * read is formatted into a pooled buffer, and the {@link BatchWriter} gives the buffer back
+ * once it has been written. Without it every 64 KiB read allocated two fresh buffers outside
+ * V8's heap (console and log file), and collecting them cost about a third of nimi's CPU time
+ * under a flood (bench/README.md, "Log forwarding").
+ *
+ * Buffers come in power-of-two sizes from 1 KiB, so one holds at most twice the bytes asked
+ * for (queues count bytes, and their bound must stay true of memory). The pool keeps at most
+ * {@link IDLE_BYTES} of buffers not in use, and drops them all once it has been idle for
+ * {@link IDLE_MS}: after a flood, memory goes back to what it was.
+ *
+ * @module
+ */
+import { allocated } from "./gc_pacer.ts";
+
+/** Smallest buffer handed out (smaller requests get one this size). */
+const MIN_SIZE = 1024;
+/** Requests above this are allocated and collected as usual. */
+const MAX_SIZE = 4 * 1024 * 1024;
+/** Most bytes of unused buffers kept. */
+export const IDLE_BYTES: number = 2 * 1024 * 1024;
+/** A pool not used for this long drops its unused buffers. */
+export const IDLE_MS: number = 2000;
+
+function sizeClass(size: number): number {
+  let c = MIN_SIZE;
+  while (c < size) c *= 2;
+  return c;
+}
+
+/**
+ * A pool of output buffers.
+ *
+ * @example
+ * ```ts
+ * const pool = new BufferPool();
+ * const out = pool.take(100); // 100 bytes, in a buffer of 1 KiB
+ * pool.give(out); // written: the next take(100) gets the same buffer
+ * ```
+ */
+export class BufferPool {
+  readonly #free = new Map<number, ArrayBuffer[]>();
+  #idle = 0;
+  #used = false;
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  /** Bytes of unused buffers held. */
+  get idleBytes(): number {
+    return this.#idle;
+  }
+
+  /**
+   * A buffer of exactly `size` bytes (its contents are undefined: fill all of it).
+   *
+   * @param size Bytes needed.
+   * @returns A view of a pooled buffer, or a fresh one.
+   */
+  take(size: number): Uint8Array {
+    this.#used = true;
+    if (size > MAX_SIZE) {
+      allocated(size);
+      return new Uint8Array(size);
+    }
+    const c = sizeClass(size);
+    const buffer = this.#free.get(c)?.pop();
+    if (buffer !== undefined) {
+      this.#idle -= c;
+      return new Uint8Array(buffer, 0, size);
+    }
+    allocated(c);
+    return new Uint8Array(new ArrayBuffer(c), 0, size);
+  }
+
+  /**
+   * Gives back a buffer from {@link BufferPool.take} that is no longer used (written).
+   *
+   * @param bytes The view {@link BufferPool.take} returned.
+   */
+  give(bytes: Uint8Array): void {
+    const buffer = bytes.buffer as ArrayBuffer;
+    const c = buffer.byteLength;
+    if (bytes.byteOffset !== 0 || c > MAX_SIZE || c !== sizeClass(c)) return;
+    if (this.#idle + c > IDLE_BYTES) return;
+    let list = this.#free.get(c);
+    if (list === undefined) this.#free.set(c, list = []);
+    list.push(buffer);
+    this.#idle += c;
+    this.#timer ??= this.#watch();
+  }
+
+  /** Drops every unused buffer. */
+  clear(): void {
+    this.#free.clear();
+    this.#idle = 0;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  #watch(): ReturnType<typeof setInterval> {
+    const timer = setInterval(() => {
+      if (this.#used) this.#used = false;
+      else this.clear();
+    }, IDLE_MS);
+    // Holding spare buffers is no reason to keep nimi running.
+    Deno.unrefTimer(timer);
+    return timer;
+  }
+}
