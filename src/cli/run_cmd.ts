@@ -10,12 +10,12 @@ import { resolveIdentities, Supervisor, withDependencies } from "../supervisor/m
 import { UsageError } from "./usage_error.ts";
 import { describeSystemError } from "./system_error.ts";
 import { openControl } from "./run_control.ts";
-import { prepareRunTui } from "./run_tui.ts";
 import { socketPath } from "../control/socket_path.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { HANDLED_SIGNAL_NUMBERS, type SignalEvent } from "../pid1/signal_table.ts";
 import { closeInheritedOnExec } from "../pid1/close_on_exec.ts";
-import { HeapCompactor } from "../pid1/heap.ts";
+import { fullCollection, HeapCompactor } from "../pid1/heap.ts";
+import { pageOutCode } from "../pid1/code_pages.ts";
 import { journalStreams } from "../systemd/journal.ts";
 import { SystemdNotifier } from "../systemd/notifier.ts";
 import type { CliArgs } from "./args.ts";
@@ -45,7 +45,8 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const identities = await resolveIdentities(config);
   // The control socket's log ring sees every chunk of output (src/control/log_ring.ts).
   const control = args.noControl ? null : openControl(args, file);
-  const tui = args.tui ? prepareRunTui(args) : null;
+  // The UI is loaded only when asked for: a plain run holds none of its code.
+  const tui = args.tui ? (await import("./run_tui.ts")).prepareRunTui(args) : null;
   const { logging } = config.settings;
   const logDir = logging.enable ? await openLogDir(logging.logsDir, io) : null;
   const names = config.services.map((s) => s.name);
@@ -72,8 +73,13 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   });
   // Before any service starts: they must not inherit NOTIFY_SOCKET (docs/nixos-module.md).
   const notifier = SystemdNotifier.fromEnvironment((m) => sink.message(null, m, "warning"));
-  // Once start-up (or a burst of restarts) has settled, give its garbage back (heap.ts).
-  const heap = new HeapCompactor(HEAP_QUIET_MS);
+  // Once start-up (or a burst of restarts) has settled, give its garbage (heap.ts) and the
+  // runtime's cold code pages (code_pages.ts) back.
+  const collect = fullCollection();
+  const heap = new HeapCompactor(HEAP_QUIET_MS, () => {
+    collect();
+    pageOutCode();
+  });
   const supervisor: Supervisor = new Supervisor(config, {
     sink,
     registry: reaper.managed,

@@ -1,6 +1,6 @@
 /**
  * Each command loads only what it uses: `nimi run` evaluates no renderer, no YAML writer, no
- * JSON Schema export and no npm package at all (each npm package costs megabytes of private
+ * JSON Schema export, no terminal UI (without `--tui`) and no npm package at all (each npm package costs megabytes of private
  * memory in a PID 1 that lives for the whole container; bench/README.md, "Memory").
  *
  * Two views: the module graph `deno info` reports (what the program reaches without a dynamic
@@ -16,6 +16,8 @@ const FORBIDDEN = [
   /\/src\/cli\/render_cmd\.ts$/,
   /\/src\/cli\/schema_cmd\.ts$/,
   /\/src\/config\/json_schema\.ts$/,
+  /\/src\/tui\//,
+  /\/src\/cli\/run_tui\.ts$/,
   /^npm:|\/node_modules\/|registry\.npmjs\.org/,
 ];
 
