@@ -1,7 +1,8 @@
 /**
  * Each command loads only what it uses: `nimi run` evaluates no renderer, no YAML writer, no
  * JSON Schema export, no terminal UI (without `--tui`) and no npm package at all (each npm
- * package costs megabytes of private memory in a PID 1 that lives for the whole container; bench/README.md, "Memory").
+ * package costs megabytes of private memory in a PID 1 that lives for the whole container;
+ * bench/README.md, "Memory").
  *
  * Two views: the module graph `deno info` reports (what the program reaches without a dynamic
  * import), and the scripts V8 compiled in a real `nimi run`, read through the inspector
