@@ -4,6 +4,8 @@
 #
 # Each instance reads its greeting from the file nimi exposes: configData paths are relative to
 # the service's private config directory, which nimi passes in XDG_CONFIG_HOME.
+# The programs a script runs are named by their package (`${pkgs.coreutils}/bin/cat`), not looked
+# up on PATH: an image holds only the closure of what the configuration names.
 { lib, pkgs, ... }:
 let
   # A service module: what a package would ship as `passthru.services.default`.
@@ -26,7 +28,7 @@ let
         process.argv = [
           pkgs.runtimeShell
           "-c"
-          ''echo "port ${toString config.greeter.port}: $(cat "$XDG_CONFIG_HOME/greeter/greeting.txt")"''
+          ''echo "port ${toString config.greeter.port}: $(${pkgs.coreutils}/bin/cat "$XDG_CONFIG_HOME/greeter/greeting.txt")"''
         ];
         configData."greeter/greeting.txt".text = "${config.greeter.greeting}\n";
         nimi.type = "oneshot";

@@ -14,7 +14,7 @@ in
 {
   services = {
     db = {
-      process.argv = sh "echo 'db: accepting connections'; sleep 1; echo 'db: shutting down'";
+      process.argv = sh "echo 'db: accepting connections'; ${pkgs.coreutils}/bin/sleep 1; echo 'db: shutting down'";
       nimi = {
         readiness = {
           type = "log";

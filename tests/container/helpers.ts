@@ -62,7 +62,35 @@ export async function startContainer(
   const dir = await Deno.makeTempDir({ prefix: "nimi-test-deploy-config-" });
   await Deno.chmod(dir, 0o755);
   await Deno.writeTextFile(`${dir}/nimi.json`, JSON.stringify(config, null, 2));
-  const name = `nimi-test-deploy-${crypto.randomUUID().slice(0, 12)}`;
+  return await runImage(image, {
+    name: `nimi-test-deploy-${crypto.randomUUID().slice(0, 12)}`,
+    podmanArgs: ["-v", `${dir}:/config:ro`, ...podmanArgs],
+    args: ["--config", "/config/nimi.json", "run"],
+    cleanUp: () => Deno.remove(dir, { recursive: true }),
+  });
+}
+
+/** Options of {@link runImage}. */
+export interface RunImageOptions {
+  /** The container's name (unique, with the test area in it). */
+  name: string;
+  /** More `podman run` options. */
+  podmanArgs?: string[];
+  /** The arguments after the image name (the entrypoint's). */
+  args?: string[];
+  /** Run once the container is removed (temporary files of the caller). */
+  cleanUp?: () => Promise<void>;
+}
+
+/**
+ * Starts `podman run -d` of an image (no `--init`, no network) with its output followed.
+ *
+ * @param image The image.
+ * @param opts Name, podman options, arguments and what to clean up.
+ * @returns The container.
+ */
+export async function runImage(image: string, opts: RunImageOptions): Promise<Container> {
+  const { name } = opts;
   await podmanOk([
     "run",
     "-d",
@@ -70,13 +98,9 @@ export async function startContainer(
     name,
     "--network",
     "none",
-    "-v",
-    `${dir}:/config:ro`,
-    ...podmanArgs,
+    ...opts.podmanArgs ?? [],
     image,
-    "--config",
-    "/config/nimi.json",
-    "run",
+    ...opts.args ?? [],
   ]);
   const logs = async (): Promise<string> => {
     const r = await podman(["logs", name]);
@@ -96,7 +120,7 @@ export async function startContainer(
     async remove(): Promise<void> {
       await podman(["rm", "--force", "--time", "0", name]);
       await follow.stop();
-      await Deno.remove(dir, { recursive: true });
+      await opts.cleanUp?.();
     },
   };
 }

@@ -392,13 +392,22 @@ export async function containerLayout(): Promise<ContainerLayout> {
   return JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/nix/container-layout.json`));
 }
 
-/** sha256 over the files that go into the image (paths and contents), and the Deno binary. */
-async function contentHash(files: string[]): Promise<string> {
+/**
+ * sha256 over the files that go into an image (paths and contents), the Deno version and more
+ * text that decides the image (another image's tag, a description), as 16 hex digits: the tag
+ * of an image cached in podman's storage.
+ *
+ * @param files Absolute paths of the files.
+ * @param extra More text that goes into the hash.
+ * @returns The hash.
+ */
+export async function contentHash(files: string[], extra = ""): Promise<string> {
   const parts: Uint8Array[] = [];
   for (const f of files) {
     parts.push(new TextEncoder().encode(`${f}\0`), await Deno.readFile(f));
   }
   parts.push(new TextEncoder().encode(Deno.version.deno));
+  parts.push(new TextEncoder().encode(extra));
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -409,8 +418,13 @@ async function contentHash(files: string[]): Promise<string> {
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 16);
 }
 
-/** Every file under a path, sorted. */
-async function listFiles(path: string): Promise<string[]> {
+/**
+ * Every file under a path, sorted.
+ *
+ * @param path A file or directory.
+ * @returns Absolute paths of its files.
+ */
+export async function listFiles(path: string): Promise<string[]> {
   const info = await Deno.stat(path);
   if (info.isFile) return [path];
   const out: string[] = [];
@@ -458,10 +472,26 @@ async function buildImage(): Promise<string> {
     "tests/harness/podman.ts",
   ];
   const files = (await Promise.all(sources.map((s) => listFiles(`${REPO_ROOT}/${s}`)))).flat();
-  const tag = `${IMAGE_REPO}:${await contentHash(files)}`;
+  return await cachedImage(`${IMAGE_REPO}:${await contentHash(files)}`, build);
+}
+
+/**
+ * An image built once per tag: when podman's storage has no image of that tag, `build` makes
+ * it, under a lock directory in {@link HARNESS_DIR} (another test file that wants the same tag
+ * at once waits for it); then the repository's images older than a day are removed.
+ *
+ * @param tag `repository:hash` (the hash from {@link contentHash}).
+ * @param build Builds the image under `tag`.
+ * @returns `tag`.
+ */
+export async function cachedImage(
+  tag: string,
+  build: (tag: string) => Promise<void>,
+): Promise<string> {
   if ((await podman(["image", "exists", tag])).code === 0) return tag;
 
-  const lock = `${HARNESS_DIR}/build-${tag.split(":")[1]}.lock`;
+  const [repo, hash] = tag.split(":") as [string, string];
+  const lock = `${HARNESS_DIR}/build-${repo.slice(repo.lastIndexOf("/") + 1)}-${hash}.lock`;
   await Deno.mkdir(HARNESS_DIR, { recursive: true });
   if (!await takeLock(lock)) {
     // Another test file builds the same image: wait for it.
@@ -476,7 +506,7 @@ async function buildImage(): Promise<string> {
   }
   try {
     await build(tag);
-    await pruneImages();
+    await pruneImages(repo);
     return tag;
   } finally {
     await Deno.remove(lock, { recursive: true }).catch(ignoreNotFound);
@@ -484,15 +514,15 @@ async function buildImage(): Promise<string> {
 }
 
 /**
- * Removes test images built more than a day ago (other checkouts' source gives other hashes,
- * so they pile up). An image a container still uses is refused by podman and stays: that
- * refusal is expected and not an error of the test run.
+ * Removes a repository's test images built more than a day ago (other checkouts' source gives
+ * other hashes, so they pile up). An image a container still uses is refused by podman and
+ * stays: that refusal is expected and not an error of the test run.
  */
-async function pruneImages(): Promise<void> {
+async function pruneImages(repo: string): Promise<void> {
   const old = await podman([
     "images",
     "--filter",
-    `reference=${IMAGE_REPO}:*`,
+    `reference=${repo}:*`,
     "--filter",
     "until=24h",
     "--format",

@@ -1,58 +1,26 @@
 /**
- * Every example runs in the layout of the image mkContainerImage builds for it: a root with only
- * the Nix store, what nix/container-layout.json lists (/tmp 1777, /root 0700), the image's
- * /etc/passwd and /etc/group, and a mounted secret, with one more service that uses what needs
- * /tmp at run time (a configData file, a credential, a notify readiness probe). The root is
- * made with bubblewrap from the evaluated image description: the examples' programs come from
- * the minimal pkgs, which are this machine's (/usr), so they cannot run in the shell-less podman
- * test image of tests/harness/podman.ts (tests/container checks that image's layout against the
- * same JSON). Without /tmp the same run fails, so the layout is what makes it work.
+ * Every example runs in the layout of the image mkContainerImage builds for it, evaluated here
+ * and now: a root with only the Nix store, what nix/container-layout.json lists (/tmp 1777,
+ * /root 0700), the image's /etc/passwd and /etc/group, and a mounted secret, with one more
+ * service that uses what needs /tmp at run time (a configData file, a credential, a notify
+ * readiness probe; tests/nix/image_fixtures.ts). The root is made with bubblewrap from the
+ * evaluated image description, with the host's /usr bound in for the examples' programs (the
+ * minimal pkgs point them there). Without /tmp the same run fails, so the layout is what makes
+ * it work. tests/container/image_layout_test.ts runs the same descriptions (committed as
+ * tests/fixtures/images, checked against the evaluation by tests/nix/image_fixtures_test.ts) in
+ * real podman containers whose root holds only the image's files, with nimi as PID 1.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { evalNimi, exists, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
+import { checkModule, exampleNames, EXPECTED } from "./image_fixtures.ts";
 
 const reason = nixSkipReason();
 if (reason !== null) printSkip("tests/nix/image_layout_test.ts (the image layout)", reason);
 
 const decoder = new TextDecoder();
-
-/** The service added to each example: configData, a credential and a notify probe. */
-const CHECK_SERVICE = {
-  services: {
-    "layout-check": {
-      process: {
-        argv: [
-          "/usr/bin/python3",
-          "-c",
-          [
-            "import os, socket",
-            "conf = open(os.environ['XDG_CONFIG_HOME'] + '/check.conf').read().strip()",
-            "token = open(os.environ['CREDENTIALS_DIRECTORY'] + '/token').read().strip()",
-            "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
-            "s.sendto(b'READY=1', os.environ['NOTIFY_SOCKET'])",
-            "print('layout-check: conf=' + conf + ' token=' + token, flush=True)",
-            "import time; time.sleep(60)",
-          ].join("\n"),
-        ],
-      },
-      configData: { "check.conf": { text: "from-config-data\n" } },
-      nimi: {
-        credentials: { token: "/run/secrets/token" },
-        readiness: { type: "notify" },
-      },
-    },
-  },
-};
-
-/** What each example prints once it has run (tests/nix/examples_test.ts's expectations). */
-const EXPECTED: Record<string, RegExp> = {
-  "hello.nix": /hello from nimi/,
-  "reusable-service.nix": /port 7002: bonjour/,
-  "web-stack.nix": /web: serving on port 8080/,
-};
 
 interface Image {
   config: unknown;
@@ -160,8 +128,7 @@ Deno.test({
   name: "every example runs in its image's layout with configData, a credential and notify",
   ignore: reason !== null,
   fn: async (t) => {
-    const examples = [...Deno.readDirSync(`${REPO_ROOT}/examples`)]
-      .filter((e) => e.isFile && e.name.endsWith(".nix")).map((e) => e.name).sort();
+    const examples = exampleNames();
     assert.deepEqual(examples, Object.keys(EXPECTED).sort(), "examples changed: update EXPECTED");
     await withNix(async (setup) => {
       if (!setup.storeWritable) {
@@ -171,7 +138,7 @@ Deno.test({
       for (const example of examples) {
         await t.step(example, async () => {
           const r = await evalNimi(setup, "image", `${REPO_ROOT}/examples/${example}`, {
-            extraModule: JSON.stringify(CHECK_SERVICE),
+            extraModule: checkModule(example),
           });
           assert.equal(r.code, 0, r.stderr);
           const image = JSON.parse(r.stdout) as Image;
@@ -191,7 +158,7 @@ Deno.test({
 
       await t.step("without /tmp the same service cannot start", async () => {
         const r = await evalNimi(setup, "image", `${REPO_ROOT}/examples/hello.nix`, {
-          extraModule: JSON.stringify(CHECK_SERVICE),
+          extraModule: checkModule("hello.nix"),
         });
         assert.equal(r.code, 0, r.stderr);
         const image = JSON.parse(r.stdout) as Image;
