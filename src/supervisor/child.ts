@@ -69,7 +69,8 @@ export function processSpawner(groups: GroupWatcher = new GroupWatcher()): Spawn
   return (plan) => {
     // Where nimi keeps SIGUSR1 blocked from Deno's inspector, the child must not inherit that.
     // A detached plan starts through `setsid` where that is equivalent (setsid_spawn.ts).
-    const proc = withUsr1Unblocked(() => startProcess(plan.program, plan.options));
+    const started = withUsr1Unblocked(() => startProcess(plan.program, plan.options));
+    const proc = started.process;
     const piped = (s: "stdout" | "stderr") =>
       (plan.options[s] ?? "inherit") === "piped" ? proc[s] : null;
     const pid = proc.pid;
@@ -78,9 +79,18 @@ export function processSpawner(groups: GroupWatcher = new GroupWatcher()): Spawn
       stdout: piped("stdout"),
       stderr: piped("stderr"),
       status: proc.status,
-      signal: (signal) => signalGroup(pid, signal),
-      groupAlive: () => groups.alive(pid),
-      waitGroupGone: (timeoutMs) => groups.waitGone(pid, timeoutMs),
+      signal: (signal) => {
+        started.leading();
+        return signalGroup(pid, signal);
+      },
+      groupAlive: () => {
+        started.leading();
+        return groups.alive(pid);
+      },
+      waitGroupGone: (timeoutMs) => {
+        started.leading();
+        return groups.waitGone(pid, timeoutMs);
+      },
     };
   };
 }

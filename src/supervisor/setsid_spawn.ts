@@ -14,8 +14,12 @@
  * is the entry the process seam (child.ts) calls.
  *
  * Between the spawn and the helper's `setsid()` the child is still in nimi's group, and a stop
- * signal to its group would find no such group. So the spawn returns only once the child leads
- * its own group ({@link awaitLeader}: some tens of microseconds, a few /proc reads).
+ * signal to its group would find no such group. So whoever signals the group, or asks whether
+ * it is gone, first calls {@link Started.leading}, which returns once the child leads its own
+ * group ({@link awaitLeader}). The spawn itself does not wait: by the time anyone signals a
+ * service it has long led its group, and waiting at every spawn cost 1 to 3 ms each on a busy
+ * machine (the parent polled /proc while the child waited for a core), most of the time it
+ * took to start 2,000 services.
  *
  * @module
  */
@@ -45,21 +49,37 @@ export function setsidHelper(): string | null {
   return cachedHelper;
 }
 
+/** A process just started. */
+export interface Started {
+  /** The child process. */
+  process: Deno.ChildProcess;
+  /**
+   * Returns once a detached child leads its own group: at once when Deno spawned it detached,
+   * after at most one short wait when it started through the helper (see the module comment).
+   */
+  leading(): void;
+}
+
 /**
- * Starts a process: through the helper when {@link viaSetsid} allows, returning once the child
- * leads its own group, else with `new Deno.Command(program, options).spawn()`.
+ * Starts a process: through the helper when {@link viaSetsid} allows, else with
+ * `new Deno.Command(program, options).spawn()`.
  *
  * @param program The program.
  * @param options Its command options.
- * @returns The child process.
+ * @returns The child process, and the wait for its group.
  * @throws What `Deno.Command.spawn` throws when the program cannot be started.
  */
-export function startProcess(program: string, options: Deno.CommandOptions): Deno.ChildProcess {
+export function startProcess(program: string, options: Deno.CommandOptions): Started {
   const fast = viaSetsid(program, options);
-  if (fast === null) return new Deno.Command(program, options).spawn();
-  const child = new Deno.Command(fast.program, fast.options).spawn();
-  awaitLeader(child.pid);
-  return child;
+  if (fast === null) return { process: new Deno.Command(program, options).spawn(), leading() {} };
+  const process = new Deno.Command(fast.program, fast.options).spawn();
+  let pending = true;
+  return {
+    process,
+    leading() {
+      if (pending) pending = !awaitLeader(process.pid);
+    },
+  };
 }
 
 /**

@@ -79,15 +79,17 @@ Deno.test({
   name: "a service spawned through setsid leads its own session and group, with its own argv",
   ignore: noHelper !== false,
   fn: async () => {
-    const child = startProcess("/bin/sleep", {
+    const started = startProcess("/bin/sleep", {
       args: ["30"],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
       detached: true,
     });
+    const child = started.process;
     try {
-      // The spawn returns once the child leads its group: a stop can signal it at once.
+      // leading() returns once the child leads its group: a stop can signal it from then on.
+      started.leading();
       assert.deepEqual(statOf(child.pid), { pgid: child.pid, sid: child.pid });
       // Until the helper has exec'd, /proc shows setsid: wait for the program itself.
       let cmdline = "";
@@ -117,7 +119,7 @@ Deno.test({
       stdout: "piped",
       stderr: "piped",
       detached: true,
-    });
+    }).process;
     const [status, out, err] = await Promise.all([
       child.status,
       new Response(child.stdout).text(),
