@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
+import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_STOP_TIMEOUT, seconds } from "./defaults.ts";
-import { finishLines, recordStartLines } from "./finish_script.ts";
+import { finishLines } from "./finish_script.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { probeShell } from "./probe_command.ts";
-import { shJoin, shQuote } from "./sh_quote.ts";
+import { checkScript, finishScript, loggerRunScript, runScript } from "./service_dir.ts";
+import { shJoin } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -33,23 +33,6 @@ function runAs(s: ServiceSpec, options: RenderOptions, warn: WarningList): strin
     return ["chpst", "-u", `:${s.user}:${s.group ?? s.user}`];
   }
   return ["chpst", "-u", s.group === null ? String(s.user) : `${s.user}:${s.group}`];
-}
-
-/**
- * The `./check` script `sv start` runs until it exits 0: an exec probe's command, or
- * `nimi probe` for tcp and http (one attempt each time).
- *
- * @param r The readiness probe.
- * @param options Render options (`--nimi`).
- * @returns The script, or null when the probe cannot run under runit.
- */
-export function runitCheck(r: ProbeValue, options: RenderOptions): string | null {
-  const command = r.type === "exec" && r.command !== undefined
-    ? shJoin(r.command)
-    : r.type === "tcp" || r.type === "http"
-    ? probeShell(r, { nimi: options.nimi ?? "nimi", wait: false })
-    : null;
-  return command === null ? null : `#!/bin/sh\nexec ${command} >/dev/null 2>&1\n`;
 }
 
 function serviceDir(
@@ -78,7 +61,7 @@ function serviceDir(
     }
     if (
       d.condition === "ready" && dep?.readiness != null &&
-      runitCheck(dep.readiness, options) === null
+      checkScript(dep.readiness, options) === null
     ) {
       warn.add(
         s.name,
@@ -93,7 +76,7 @@ function serviceDir(
     waits.push(`sv -w 600 start ${shJoin([`../${options.prefix}${d.name}`])} >/dev/null || exit 1`);
   }
   const r = s.readiness;
-  const check = r === null ? null : runitCheck(r, options);
+  const check = r === null ? null : checkScript(r, options);
   if (check !== null) files.push({ path: `${base}/check`, content: check, mode: 0o755 });
   else if (r !== null) {
     warn.add(
@@ -117,15 +100,7 @@ function serviceDir(
   }
   files.push({
     path: `${base}/run`,
-    content: [
-      "#!/bin/sh",
-      `# Rendered by nimi: service ${s.name}`,
-      "exec 2>&1",
-      ...waits,
-      ...recordStartLines(paths),
-      ...launchLines(s, launch),
-      "",
-    ].join("\n"),
+    content: runScript(s, paths, waits, launchLines(s, launch)),
     mode: 0o755,
   });
   const finish = finishLines(s, paths, {
@@ -134,20 +109,12 @@ function serviceDir(
   });
   files.push({
     path: `${base}/finish`,
-    content: [
-      "#!/bin/sh",
-      "# $1: exit code (-1 when killed by a signal)",
-      ...finish.lines,
-      "",
-    ].join("\n"),
+    content: finishScript("$1: exit code (-1 when killed by a signal)", finish.lines),
     mode: 0o755,
   });
-  const logDir = `${paths.dir}/log`;
   files.push({
     path: `${base}/log/run`,
-    content: `#!/bin/sh\nmkdir -p ${shQuote(logDir)} || exit 1\nexec svlogd -tt ${
-      shQuote(logDir)
-    }\n`,
+    content: loggerRunScript(paths.dir, ["svlogd", "-tt"]),
     mode: 0o755,
   });
   if (s.stopSignal !== "SIGTERM") {

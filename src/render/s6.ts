@@ -4,12 +4,13 @@
  *
  * @module
  */
-import type { NimiConfig, ProbeValue, ServiceSpec } from "../config/types.ts";
-import { finishLines, recordStartLines } from "./finish_script.ts";
+import type { NimiConfig, ServiceSpec } from "../config/types.ts";
+import { finishLines } from "./finish_script.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { PROBE_START_ALLOWANCE, probeShell } from "./probe_command.ts";
-import { shJoin, shQuote } from "./sh_quote.ts";
+import { PROBE_START_ALLOWANCE } from "./probe_command.ts";
+import { checkScript, finishScript, loggerRunScript, runScript } from "./service_dir.ts";
+import { shJoin } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -41,26 +42,6 @@ export function s6RunAs(s: ServiceSpec, options: RenderOptions, warn: WarningLis
 }
 
 /**
- * A readiness check script for `s6-notifyoncheck` (one attempt; it repeats it): an exec probe's
- * command, or `nimi probe` for tcp and http.
- *
- * @param r The readiness probe.
- * @param options Render options (`--nimi`).
- * @returns The script, or null when the probe cannot run under s6.
- */
-export function s6Check(r: ProbeValue, options: RenderOptions): string | null {
-  // Its output would land in the service's log at every attempt.
-  const quiet = ">/dev/null 2>&1";
-  if (r.type === "exec" && r.command !== undefined) {
-    return `#!/bin/sh\nexec ${shJoin(r.command)} ${quiet}\n`;
-  }
-  if (r.type !== "tcp" && r.type !== "http") return null;
-  return `#!/bin/sh\nexec ${
-    probeShell(r, { nimi: options.nimi ?? "nimi", wait: false })
-  } ${quiet}\n`;
-}
-
-/**
  * The `log/run` of a service's logger: s6-log writes its lines, with ISO 8601 time stamps, to
  * `<dir>/log` (`current`, rotated at 1 MB, 10 kept).
  *
@@ -69,12 +50,9 @@ export function s6Check(r: ProbeValue, options: RenderOptions): string | null {
  * @returns The file.
  */
 export function s6LogRun(path: string, dir: string): RenderedFile {
-  const logDir = `${dir}/log`;
   return {
     path,
-    content: `#!/bin/sh\nmkdir -p ${shQuote(logDir)} || exit 1\nexec s6-log -b n10 s1000000 T ${
-      shQuote(logDir)
-    }\n`,
+    content: loggerRunScript(dir, ["s6-log", "-b", "n10", "s1000000", "T"]),
     mode: 0o755,
   };
 }
@@ -129,7 +107,7 @@ export function s6ServiceDir(
       continue;
     }
     const ready = d.condition === "ready" && dep?.readiness != null &&
-      s6Check(dep.readiness, options) !== null;
+      checkScript(dep.readiness, options) !== null;
     if (d.condition === "ready" && dep?.readiness !== null && !ready) {
       warn.add(
         s.name,
@@ -148,7 +126,7 @@ export function s6ServiceDir(
   }
   const lines = launchLines(s, launch);
   const r = s.readiness;
-  const check = r === null ? null : s6Check(r, options);
+  const check = r === null ? null : checkScript(r, options);
   if (r !== null && check !== null) {
     files.push({ path: `${base}/notification-fd`, content: "3\n", mode: 0o644 });
     files.push({ path: `${base}/data/check`, content: check, mode: 0o755 });
@@ -178,28 +156,14 @@ export function s6ServiceDir(
   if (s.reloadSignal !== null) {
     warn.add(s.name, "reloadSignal", `send it with s6-svc -s ${s.reloadSignal} (s6 2.12+)`);
   }
-  files.push({
-    path: `${base}/run`,
-    content: [
-      "#!/bin/sh",
-      `# Rendered by nimi: service ${s.name}`,
-      "exec 2>&1",
-      ...waits,
-      ...recordStartLines(paths),
-      ...lines,
-      "",
-    ].join("\n"),
-    mode: 0o755,
-  });
+  files.push({ path: `${base}/run`, content: runScript(s, paths, waits, lines), mode: 0o755 });
   const finish = finishLines(s, paths, { succeeded: `[ "$1" = 0 ]`, stopForGood: "exit 125" });
   files.push({
     path: `${base}/finish`,
-    content: [
-      "#!/bin/sh",
-      "# $1: exit code (256 when killed by a signal); exit 125: stay down",
-      ...finish.lines,
-      "",
-    ].join("\n"),
+    content: finishScript(
+      "$1: exit code (256 when killed by a signal); exit 125: stay down",
+      finish.lines,
+    ),
     mode: 0o755,
   });
   files.push({

@@ -9,7 +9,8 @@
 import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { s6Check, s6LogRun, s6RunAs, s6ServiceDir } from "./s6.ts";
+import { s6LogRun, s6RunAs, s6ServiceDir } from "./s6.ts";
+import { checkScript } from "./service_dir.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -39,7 +40,8 @@ function dependencies(
   return s.dependsOn.map((d) => {
     const dep = byName.get(d.name);
     if (
-      d.condition === "ready" && dep?.readiness != null && s6Check(dep.readiness, options) === null
+      d.condition === "ready" && dep?.readiness != null &&
+      checkScript(dep.readiness, options) === null
     ) {
       warn.add(
         s.name,
