@@ -6,7 +6,7 @@
  */
 import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { DEFAULT_STOP_TIMEOUT, seconds } from "./defaults.ts";
-import { configDataStep, credentialsStep, ownerOf } from "./launch.ts";
+import { initScriptLaunch, ownerOf } from "./launch.ts";
 import { assertUniqueNames, cleanName, servicePaths } from "./layout.ts";
 import { initScriptWait, readinessWaitStep } from "./readiness_wait.ts";
 import { shJoin, shQuote } from "./sh_quote.ts";
@@ -40,18 +40,7 @@ function script(
     warn.add(s.name, "group", "daemon -u uses the user's login group");
   }
   const owner = switchUser ? ownerOf(s) : undefined;
-  const pre = [`mkdir -p ${shQuote(paths.dir)} || return 1`];
-  const env: Record<string, string> = { ...s.environment };
-  const config_ = configDataStep(s, paths, owner);
-  if (config_ !== null) {
-    pre.push(`${config_} || return 1`);
-    env["XDG_CONFIG_HOME"] = paths.configDir;
-  }
-  const creds = credentialsStep(s, paths, owner);
-  if (creds !== null) {
-    pre.push(`${creds} || return 1`);
-    env["CREDENTIALS_DIRECTORY"] = paths.credentialsDir;
-  }
+  const { pre, argv } = initScriptLaunch(s, paths, owner);
   for (const d of s.dependsOn) {
     const step = initScriptWait(
       s,
@@ -63,12 +52,6 @@ function script(
     );
     if (step !== null) pre.unshift(step);
   }
-  const argv = [
-    "/usr/bin/env",
-    ...(s.inheritEnvironment ? [] : ["-i"]),
-    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    ...s.argv,
-  ];
   const r = s.restart;
   const lines = [
     "#!/bin/sh",

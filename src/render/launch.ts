@@ -179,6 +179,43 @@ export function launchLines(spec: ServiceSpec, launch: Launch): string[] {
 }
 
 /**
+ * How an init script (rc.subr, openrc-run) starts a service: its pre-start function, run as
+ * root, makes the state directory, the configData directory and the credential copies (each
+ * step returns on failure); the program then starts through `/usr/bin/env` with its
+ * environment. The script sets the working directory and the user itself.
+ *
+ * @param spec The service.
+ * @param paths Its paths.
+ * @param owner `user[:group]` to hand the directories to, when the service switches user.
+ * @returns The pre-start steps, and the argv that starts the program.
+ */
+export function initScriptLaunch(
+  spec: ServiceSpec,
+  paths: ServicePaths,
+  owner: string | undefined,
+): { pre: string[]; argv: string[] } {
+  const pre = [`mkdir -p ${shQuote(paths.dir)} || return 1`];
+  const env: Record<string, string> = { ...spec.environment };
+  const config = configDataStep(spec, paths, owner);
+  if (config !== null) {
+    pre.push(`${config} || return 1`);
+    env["XDG_CONFIG_HOME"] = paths.configDir;
+  }
+  const creds = credentialsStep(spec, paths, owner);
+  if (creds !== null) {
+    pre.push(`${creds} || return 1`);
+    env["CREDENTIALS_DIRECTORY"] = paths.credentialsDir;
+  }
+  const argv = [
+    "/usr/bin/env",
+    ...(spec.inheritEnvironment ? [] : ["-i"]),
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    ...spec.argv,
+  ];
+  return { pre, argv };
+}
+
+/**
  * The owner for {@link LaunchOptions.owner}: `user`, `user:group`, or undefined.
  *
  * @param spec The service.

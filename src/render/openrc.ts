@@ -7,7 +7,7 @@
  */
 import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { seconds } from "./defaults.ts";
-import { configDataStep, credentialsStep, ownerOf } from "./launch.ts";
+import { initScriptLaunch, ownerOf } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
 import { initScriptWait, readinessWaitStep } from "./readiness_wait.ts";
 import { controlSafeArgv, shJoin, shQuote } from "./sh_quote.ts";
@@ -27,18 +27,7 @@ function script(
     warn.add(s.name, "user/group", "not switched with --user (user services run as the caller)");
   }
   const owner = switchUser ? ownerOf(s) : undefined;
-  const pre: string[] = [`mkdir -p ${shQuote(paths.dir)} || return 1`];
-  const env: Record<string, string> = { ...s.environment };
-  const config_ = configDataStep(s, paths, owner);
-  if (config_ !== null) {
-    pre.push(`${config_} || return 1`);
-    env["XDG_CONFIG_HOME"] = paths.configDir;
-  }
-  const creds = credentialsStep(s, paths, owner);
-  if (creds !== null) {
-    pre.push(`${creds} || return 1`);
-    env["CREDENTIALS_DIRECTORY"] = paths.credentialsDir;
-  }
+  const { pre, argv } = initScriptLaunch(s, paths, owner);
   const waits: string[] = [];
   const need: string[] = [];
   const after: string[] = [];
@@ -57,14 +46,7 @@ function script(
     );
     if (step !== null) waits.push(step);
   }
-  pre.unshift(...waits.map((w) => `${w}`));
-  const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  const argv = [
-    "/usr/bin/env",
-    ...(s.inheritEnvironment ? [] : ["-i"]),
-    ...envArgs,
-    ...s.argv,
-  ];
+  pre.unshift(...waits);
   const r = s.restart;
   const supervised = s.type !== "oneshot" && r.mode !== "never";
   if (supervised && r.mode === "on-failure") {
