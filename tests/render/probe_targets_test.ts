@@ -5,40 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { freePort, nimiLauncher, readOrEmpty, renderTo, run, waitFor } from "./helpers.ts";
-
-/** A config whose server listens only after a second, and a client that needs it. */
-function config(port: number): unknown {
-  const server = `import socket, time
-print("server starting", flush=True)
-time.sleep(1.5)
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", ${port}))
-s.listen(8)
-print("server listening", flush=True)
-while True:
-    s.accept()[0].close()`;
-  const client = `import socket, sys, time
-try:
-    socket.create_connection(("127.0.0.1", ${port}), timeout=2).close()
-except OSError as e:
-    print("client could not connect:", e, flush=True)
-    sys.exit(1)
-print("client reached server", flush=True)
-time.sleep(600)`;
-  return {
-    services: {
-      server: {
-        process: { argv: ["python3", "-u", "-c", server] },
-        nimi: { readiness: { type: "tcp", port, period: 100 } },
-      },
-      client: {
-        process: { argv: ["python3", "-u", "-c", client] },
-        nimi: { dependsOn: { server: "ready" }, restart: { mode: "always", time: 200 } },
-      },
-    },
-  };
-}
+import { readinessPair } from "./readiness_pair.ts";
 
 const SUITES = [
   {
@@ -65,7 +32,11 @@ for (const suite of SUITES) {
     const scan = `${dir}/scan`;
     let child: Deno.ChildProcess | undefined;
     try {
-      await Deno.writeTextFile(`${dir}/c.json`, JSON.stringify(config(freePort())));
+      const services = readinessPair(freePort(), {
+        dependsOn: { server: "ready" },
+        restart: { mode: "always", time: 200 },
+      });
+      await Deno.writeTextFile(`${dir}/c.json`, JSON.stringify({ services }));
       await renderTo(suite.target, `${dir}/c.json`, scan, {
         stateDir: `${dir}/state`,
         nimi: await nimiLauncher(dir),
