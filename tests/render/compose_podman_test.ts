@@ -15,7 +15,7 @@ import { debianImage, SYSTEMD_PACKAGES } from "../harness/debian.ts";
 import { dockerApi, podman, podmanReason } from "../harness/podman.ts";
 import { main } from "../../src/cli/main.ts";
 import { MemoryOutput } from "../../src/cli/output.ts";
-import { REPO_ROOT, run } from "./helpers.ts";
+import { demoConfig, REPO_ROOT, run, waitFor } from "./helpers.ts";
 import { killIfRunning } from "../helpers/kill.ts";
 
 let reason = await podmanReason();
@@ -51,31 +51,6 @@ async function containerOf(project: string, service: string): Promise<
   return { id, status: state.stdout.trim() };
 }
 
-/**
- * The demo with web serving for a minute instead of six seconds (a loaded machine may take
- * longer than that to get the client going), everything else unchanged.
- */
-async function demoConfig(dir: string): Promise<string> {
-  const demo = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/examples/demo.json`));
-  demo.services.web.configData["web.conf"].text = "port=8765\nseconds=60\n";
-  await Deno.writeTextFile(`${dir}/demo.json`, JSON.stringify(demo));
-  return `${dir}/demo.json`;
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  ms = 120_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 Deno.test({
   name: "compose: the demo runs under docker-compose against podman; service_healthy waits",
   ignore: reason !== null,
@@ -94,7 +69,7 @@ Deno.test({
       const io = new MemoryOutput();
       const rendered = await main([
         "--config",
-        await demoConfig(dir),
+        await demoConfig(dir, 60),
         "render",
         "--to",
         "compose",
@@ -144,10 +119,15 @@ Deno.test({
         stderr: "piped",
       }).spawn();
       const upOut = Promise.all([new Response(up.stdout).text(), new Response(up.stderr).text()]);
-      const web = await until("web to run", async () => {
-        const c = await containerOf(project, "web");
-        return c?.status === "running" ? c : undefined;
-      });
+      const web = await waitFor(
+        "web to run",
+        async () => {
+          const c = await containerOf(project, "web");
+          return c?.status === "running" ? c : undefined;
+        },
+        480,
+        250,
+      );
       // No healthcheck has run yet: compose must hold the client back.
       await new Promise((r) => setTimeout(r, 3000));
       const early = await containerOf(project, "client");
@@ -156,11 +136,16 @@ Deno.test({
         `the client is ${early?.status} before web is healthy`,
       );
       let last = "";
-      await until("web's healthcheck to pass", async () => {
-        const r = await podman(["healthcheck", "run", web.id]);
-        last = `exit ${r.code}: ${r.stdout}${r.stderr}`;
-        return r.code === 0 ? true : undefined;
-      }, 60_000).catch(async (e) => {
+      await waitFor(
+        "web's healthcheck to pass",
+        async () => {
+          const r = await podman(["healthcheck", "run", web.id]);
+          last = `exit ${r.code}: ${r.stdout}${r.stderr}`;
+          return r.code === 0 ? true : undefined;
+        },
+        240,
+        250,
+      ).catch(async (e) => {
         const logs = await podman(["logs", web.id]);
         const health = await podman(["inspect", "--format", "{{json .State.Health}}", web.id]);
         throw new Error(`${e.message}: ${last}\n${logs.stdout}${logs.stderr}\n${health.stdout}`);
@@ -168,12 +153,17 @@ Deno.test({
       const status = await up.status;
       const [out, err] = await upOut;
       assert.equal(status.code, 0, `docker-compose up:\n${out}${err}`);
-      await until("the client to finish", async () => {
-        // Healthchecks go on (the timer podman would use), so web stays healthy.
-        await podman(["healthcheck", "run", web.id]);
-        const c = await containerOf(project, "client");
-        return c?.status === "exited" ? c : undefined;
-      });
+      await waitFor(
+        "the client to finish",
+        async () => {
+          // Healthchecks go on (the timer podman would use), so web stays healthy.
+          await podman(["healthcheck", "run", web.id]);
+          const c = await containerOf(project, "client");
+          return c?.status === "exited" ? c : undefined;
+        },
+        480,
+        250,
+      );
       const logs = await run("docker-compose", [...files, "logs", "--no-color", "client", "web"], {
         cwd: `${dir}/out`,
         env,

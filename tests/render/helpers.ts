@@ -22,6 +22,21 @@ export function fixture(name: string): string {
   return `${REPO_ROOT}/tests/fixtures/render/${name}`;
 }
 
+/**
+ * The README demo (examples/demo.json) with web serving for `seconds` instead of six (a loaded
+ * machine may take longer than that to get the client going), everything else unchanged.
+ *
+ * @param dir A temporary directory; the config goes to `dir/demo.json`.
+ * @param seconds How long web serves.
+ * @returns The config's path.
+ */
+export async function demoConfig(dir: string, seconds: number): Promise<string> {
+  const demo = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/examples/demo.json`));
+  demo.services.web.configData["web.conf"].text = `port=8765\nseconds=${seconds}\n`;
+  await Deno.writeTextFile(`${dir}/demo.json`, JSON.stringify(demo));
+  return `${dir}/demo.json`;
+}
+
 /** Options for {@link renderTo}. */
 export interface RenderToOptions {
   /** --prefix. */
@@ -128,7 +143,8 @@ export async function run(
  *
  * @param what What is awaited, for the error message.
  * @param check The poll.
- * @param attempts Most polls (50 ms apart; a bound for slow machines, not a speed check).
+ * @param attempts Most polls (a bound for slow machines, not a speed check).
+ * @param everyMs Milliseconds between polls (more for polls that cost, like podman's).
  * @returns The value.
  * @throws {Error} When it never came.
  */
@@ -136,11 +152,12 @@ export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
   attempts = 600,
+  everyMs = 50,
 ): Promise<T> {
   for (let i = 0; i < attempts; i++) {
     const v = await check();
     if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`Timed out waiting for ${what}`);
 }

@@ -7,18 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { type SystemdContainer, systemdContainerOrReason } from "../harness/debian.ts";
-import { renderTo, REPO_ROOT } from "./helpers.ts";
+import { demoConfig, renderTo, REPO_ROOT, waitFor } from "./helpers.ts";
 
 const SRC = "/srv/nimi";
 const DENO = "/nimi/bin/deno";
-
-/** The demo with web serving for ten minutes instead of six seconds, paths unchanged. */
-async function demoConfig(dir: string): Promise<string> {
-  const demo = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/examples/demo.json`));
-  demo.services.web.configData["web.conf"].text = "port=8765\nseconds=600\n";
-  await Deno.writeTextFile(`${dir}/demo.json`, JSON.stringify(demo));
-  return `${dir}/demo.json`;
-}
 
 const dir = await Deno.makeTempDir({ prefix: "nimi-test-render-systemd-ct-" });
 const denoDir = JSON.parse(
@@ -61,27 +53,13 @@ async function demoProcesses(c: SystemdContainer): Promise<string> {
   return out.trim();
 }
 
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 Deno.test({
   name: "systemd in a container runs the demo's units: order, readiness, restarts, stop",
   ignore: reason !== null,
   fn: async () => {
     const c = booted as SystemdContainer;
     try {
-      const result = await renderTo("systemd", await demoConfig(dir), `${dir}/units`, {
+      const result = await renderTo("systemd", await demoConfig(dir, 600), `${dir}/units`, {
         stateDir: "/var/lib/nimi",
         nimi: "/usr/local/bin/nimi",
         baseDir: SRC,
@@ -134,20 +112,30 @@ Deno.test({
       );
 
       // Restart as rendered: the worker crashes twice (on-failure, 500 ms) and then finishes.
-      const worker = await until("the worker to finish after two restarts", async () => {
-        const w = await show(c, "worker.service", "NRestarts", "ActiveState", "Result");
-        return w.ActiveState === "inactive" && w.NRestarts === "2" ? w : undefined;
-      });
+      const worker = await waitFor(
+        "the worker to finish after two restarts",
+        async () => {
+          const w = await show(c, "worker.service", "NRestarts", "ActiveState", "Result");
+          return w.ActiveState === "inactive" && w.NRestarts === "2" ? w : undefined;
+        },
+        300,
+        200,
+      );
       assert.equal(worker.Result, "success");
       // A killed web comes back (Restart=on-failure, RestartSec=1s).
       const pid = (await show(c, "web.service", "MainPID")).MainPID!;
       await c.execOk(["systemctl", "kill", "--signal=SIGKILL", "--kill-whom=main", "web.service"]);
-      await until("web to be restarted", async () => {
-        const w = await show(c, "web.service", "NRestarts", "ActiveState", "MainPID");
-        return w.NRestarts === "1" && w.ActiveState === "active" && w.MainPID !== pid
-          ? w
-          : undefined;
-      });
+      await waitFor(
+        "web to be restarted",
+        async () => {
+          const w = await show(c, "web.service", "NRestarts", "ActiveState", "MainPID");
+          return w.NRestarts === "1" && w.ActiveState === "active" && w.MainPID !== pid
+            ? w
+            : undefined;
+        },
+        300,
+        200,
+      );
 
       assert.match(await demoProcesses(c), /examples\/demo\/web\.py/, "web runs before the stop");
       // PartOf=nimi.target: stopping the target stops every unit.
