@@ -163,6 +163,25 @@ export async function waitFor<T>(
 }
 
 /**
+ * Removes a test directory the loggers of a scanner wrote into: they may still be finishing
+ * their last write after the scanner is gone, so a removal that finds the directory not empty
+ * is tried again (at most 100 times, 50 ms apart).
+ *
+ * @param dir The directory.
+ */
+export async function removeWhenQuiet(dir: string): Promise<void> {
+  await waitFor("the test directory to be removed", async () => {
+    try {
+      await Deno.remove(dir, { recursive: true });
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOTEMPTY") return undefined;
+      throw e;
+    }
+  }, 100);
+}
+
+/**
  * Reads a file, or "" when it does not exist yet.
  *
  * @param path File path.

@@ -4,7 +4,15 @@
  * and each service's lines land in its log directory.
  */
 import assert from "node:assert/strict";
-import { freePort, nimiLauncher, readOrEmpty, renderTo, run, waitFor } from "./helpers.ts";
+import {
+  freePort,
+  nimiLauncher,
+  readOrEmpty,
+  removeWhenQuiet,
+  renderTo,
+  run,
+  waitFor,
+} from "./helpers.ts";
 import { readinessPair } from "./readiness_pair.ts";
 
 const SUITES = [
@@ -68,16 +76,7 @@ for (const suite of SUITES) {
       assert.match(serverLog, /^\d{4}-\d\d-\d\d[T_ ]\d\d:\d\d:\d\d[.\d]*\s+server listening$/m);
     } finally {
       if (child !== undefined) await suite.stop(scan, child);
-      // The loggers may still be finishing their last write after the scanner is gone.
-      await waitFor("the test directory to be removed", async () => {
-        try {
-          await Deno.remove(dir, { recursive: true });
-          return true;
-        } catch (e) {
-          if ((e as { code?: string }).code === "ENOTEMPTY") return undefined;
-          throw e;
-        }
-      }, 100);
+      await removeWhenQuiet(dir);
     }
   });
 }

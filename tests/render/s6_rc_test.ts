@@ -11,6 +11,7 @@ import {
   freePort,
   nimiLauncher,
   readOrEmpty,
+  removeWhenQuiet,
   renderTo,
   REPO_ROOT,
   run,
@@ -146,15 +147,7 @@ Deno.test({
         await run("s6-svscanctl", ["-t", `${dir}/scan`], { env });
         await scanner.status;
       }
-      await waitFor("the test directory to be removed", async () => {
-        try {
-          await Deno.remove(dir, { recursive: true });
-          return true;
-        } catch (e) {
-          if ((e as { code?: string }).code === "ENOTEMPTY") return undefined;
-          throw e;
-        }
-      }, 100);
+      await removeWhenQuiet(dir);
     }
   },
 });
