@@ -36,15 +36,7 @@ in
       Unit.StartLimitBurst = lib.mkIf (unit.startLimitBurst instance != null) (
         unit.startLimitBurst instance
       );
-      Service = {
-        ExecStart = lib.getExe (unit.program name instance);
-        Type = "notify";
-        NotifyAccess = "main";
-        Restart = unit.restartOf instance.settings.restart.mode;
-        RestartSec = unit.restartSec instance;
-        KillMode = "mixed";
-        TimeoutStopSec = unit.stopTimeout instance;
-      };
+      Service = unit.serviceSection name instance;
     }) cfg;
   };
 }

@@ -38,18 +38,7 @@ in
       startLimitBurst = lib.mkIf (unit.startLimitBurst instance != null) (
         unit.startLimitBurst instance
       );
-      serviceConfig = {
-        ExecStart = lib.getExe (unit.program name instance);
-        # nimi tells systemd READY=1 once every service is ready, STATUS= as they change,
-        # STOPPING=1 and, when WatchdogSec= is set, WATCHDOG=1 (docs/nixos-module.md).
-        Type = "notify";
-        NotifyAccess = "main";
-        Restart = unit.restartOf instance.settings.restart.mode;
-        RestartSec = unit.restartSec instance;
-        # nimi stops its services' process groups itself; systemd only waits for it.
-        KillMode = "mixed";
-        TimeoutStopSec = unit.stopTimeout instance;
-      };
+      serviceConfig = unit.serviceSection name instance;
     }) cfg;
   };
 }

@@ -76,6 +76,21 @@ rec {
   # Services get shutdown.timeout each, then nimi itself needs a moment to exit.
   stopTimeout = instance: "${toString (instance.settings.shutdown.timeout + 5000)}ms";
 
+  # The [Service] directives of an instance's unit, the same for a system unit (NixOS
+  # `serviceConfig`) and a user unit (home-manager `Service`).
+  serviceSection = name: instance: {
+    ExecStart = lib.getExe (program name instance);
+    # nimi tells systemd READY=1 once every service is ready, STATUS= as they change,
+    # STOPPING=1 and, when WatchdogSec= is set, WATCHDOG=1 (docs/nixos-module.md).
+    Type = "notify";
+    NotifyAccess = "main";
+    Restart = restartOf instance.settings.restart.mode;
+    RestartSec = restartSec instance;
+    # nimi stops its services' process groups itself; systemd only waits for it.
+    KillMode = "mixed";
+    TimeoutStopSec = stopTimeout instance;
+  };
+
   assertionsOf =
     prefix: instances:
     lib.concatLists (
