@@ -8,7 +8,7 @@
  * @module
  */
 import { epochMs, median, nimiArgv, say, sleep, spawn } from "./lib.ts";
-import { writeNimi, writeScanDir } from "./peers.ts";
+import { removeWhenQuiet, writeNimi, writeScanDir } from "./peers.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 9);
 
@@ -63,18 +63,6 @@ async function one(name: string, manager: Manager): Promise<number> {
     }
   } finally {
     await removeWhenQuiet(dir);
-  }
-}
-
-async function removeWhenQuiet(dir: string): Promise<void> {
-  for (let i = 0;; i++) {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-      return;
-    } catch (e) {
-      if (i >= 50) throw e;
-      await sleep(100);
-    }
   }
 }
 

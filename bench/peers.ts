@@ -1,9 +1,10 @@
 /**
  * Config writers for nimi and its peers (supervisord, s6, runit, foreman), so each benchmark
- * sets up the same services for every manager.
+ * sets up the same services for every manager, and the removal of what they wrote.
  *
  * @module
  */
+import { sleep } from "./lib.ts";
 
 /** One service: a name and its argv. */
 export interface BenchService {
@@ -116,4 +117,23 @@ export function writePm2(dir: string, services: BenchService[], opts: WriteOptio
 /** Quotes a word for /bin/sh when it needs it. */
 function shQuote(word: string): string {
   return /^[A-Za-z0-9_\/.=:,+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Removes a benchmark's directory once the peers have let go of it: runsv and s6-supervise may
+ * still write their supervise/ files for a moment after the manager exits, so the removal is
+ * retried (at most 50 times, 100 ms apart).
+ *
+ * @param dir The directory.
+ */
+export async function removeWhenQuiet(dir: string): Promise<void> {
+  for (let i = 0;; i++) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+      return;
+    } catch (e) {
+      if (i >= 50) throw e;
+      await sleep(100);
+    }
+  }
 }

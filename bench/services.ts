@@ -19,7 +19,14 @@ import {
   spawn,
   waitForCount,
 } from "./lib.ts";
-import { type BenchService, writeNimi, writePm2, writeScanDir, writeSupervisord } from "./peers.ts";
+import {
+  type BenchService,
+  removeWhenQuiet,
+  writeNimi,
+  writePm2,
+  writeScanDir,
+  writeSupervisord,
+} from "./peers.ts";
 
 const COUNT = Number(Deno.env.get("BENCH_SERVICES") ?? 200);
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
@@ -110,20 +117,6 @@ async function one(name: string, manager: Manager, count: number): Promise<Servi
   } finally {
     for (const pid of pidsWithArg(MARKER)) Deno.kill(pid, "SIGKILL");
     await removeWhenQuiet(dir);
-  }
-}
-
-// runsv and s6-supervise may still write their supervise/ files for a moment after the
-// manager exits; retry until the directory can go.
-async function removeWhenQuiet(dir: string): Promise<void> {
-  for (let i = 0;; i++) {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-      return;
-    } catch (e) {
-      if (i >= 50) throw e;
-      await sleep(100);
-    }
   }
 }
 
