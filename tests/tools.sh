@@ -34,6 +34,8 @@ need curl curl
 need man man-db
 need zsh zsh
 need fish fish
+# tests/logs/line_kernel_test.ts: reassembles src/logs/line_kernel.wat.
+need wat2wasm wabt
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "tests/tools.sh: installing:$missing" >&2

@@ -5,8 +5,9 @@
  * V8's heap (console and log file), and collecting them cost about a third of nimi's CPU time
  * under a flood (bench/README.md, "Log forwarding").
  *
- * Buffers come in power-of-two sizes from 1 KiB, so one holds at most twice the bytes asked
- * for (queues count bytes, and their bound must stay true of memory). The pool keeps at most
+ * Buffers come in sizes from 1 KiB at steps of an eighth of a power of two, so one holds at
+ * most a quarter more than asked for (queues count bytes, and their bound must stay true of
+ * memory). The pool keeps at most
  * {@link IDLE_BYTES} of buffers not in use, and drops them all once it has been idle for
  * {@link IDLE_MS}: after a flood, memory goes back to what it was.
  *
@@ -18,15 +19,25 @@ import { allocated } from "./gc_pacer.ts";
 const MIN_SIZE = 1024;
 /** Requests above this are allocated and collected as usual. */
 const MAX_SIZE = 4 * 1024 * 1024;
-/** Most bytes of unused buffers kept. */
-export const IDLE_BYTES: number = 2 * 1024 * 1024;
+/**
+ * Most bytes of unused buffers kept: what the console and one log file hold at their
+ * high-water marks (src/logs/batch_writer.ts), so the buffers a backed-up flood fills are all
+ * reused once written. A pool never holds more than the peak in flight.
+ */
+export const IDLE_BYTES: number = 2 * 4 * 1024 * 1024 * 5 / 4;
 /** A pool not used for this long drops its unused buffers. */
 export const IDLE_MS: number = 2000;
 
+/**
+ * The buffer size for a request: a multiple of an eighth of the power of two above it, so at
+ * most a quarter more than asked (1 KiB at least).
+ */
 function sizeClass(size: number): number {
-  let c = MIN_SIZE;
-  while (c < size) c *= 2;
-  return c;
+  if (size <= MIN_SIZE) return MIN_SIZE;
+  let power = MIN_SIZE;
+  while (power < size) power *= 2;
+  const step = power / 8;
+  return Math.ceil(size / step) * step;
 }
 
 /**

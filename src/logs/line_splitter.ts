@@ -5,6 +5,8 @@
  * @module
  */
 
+import { kernelEnds, kernelFormat, kernelGeneration, kernelScan } from "./line_kernel.ts";
+
 /** Newline byte. */
 const LF = 10;
 
@@ -46,6 +48,12 @@ export interface LineScan {
   count: number;
   /** Pieces of an over-long line, after the others, each ending with the marker. */
   rest: Uint8Array[];
+  /**
+   * The kernel scan (src/logs/line_kernel.ts) that found the newlines: while the kernel still
+   * holds the chunk (no other scan since), {@link prefixScan} lets it format the lines. 0 for
+   * a scan done in JavaScript.
+   */
+  kernel: number;
 }
 
 /**
@@ -91,6 +99,38 @@ export class LineSplitter {
    * @returns The complete lines.
    */
   scan(chunk: Uint8Array): LineScan {
+    const found = kernelScan(chunk);
+    return found >= 0 ? this.#scanned(chunk, found) : this.#scanHere(chunk);
+  }
+
+  /** The scan of a chunk whose `found` newlines the kernel holds in {@link kernelEnds}. */
+  #scanned(chunk: Uint8Array, found: number): LineScan {
+    let first: Uint8Array | null = null;
+    let start = 0;
+    let skip = 0;
+    if (found > 0 && this.#carryLength > 0) {
+      const nl = kernelEnds[0]!;
+      this.#carry.push(chunk.subarray(0, nl));
+      this.#carryLength += nl;
+      first = this.#takeCarry();
+      start = nl + 1;
+      skip = 1;
+    }
+    // A copy of the newlines of its own, valid after other splitters' scans.
+    const count = found - skip;
+    let ends = this.#ends;
+    if (ends.length < count) {
+      let size = ends.length;
+      while (size < count) size *= 2;
+      ends = this.#ends = new Int32Array(size);
+    }
+    ends.set(kernelEnds.subarray(skip, found));
+    const rest = this.#keepTail(chunk, count > 0 ? ends[count - 1]! + 1 : start);
+    return { first, data: chunk, start, ends, count, rest, kernel: kernelGeneration() };
+  }
+
+  /** The scan of a chunk the kernel cannot take, with indexOf. */
+  #scanHere(chunk: Uint8Array): LineScan {
     let first: Uint8Array | null = null;
     let start = 0;
     let nl = chunk.indexOf(LF);
@@ -112,8 +152,18 @@ export class LineSplitter {
       ends[count++] = nl;
       nl = chunk.indexOf(LF, nl + 1);
     }
+    const rest = this.#keepTail(chunk, count > 0 ? ends[count - 1]! + 1 : start);
+    return { first, data: chunk, start, ends, count, rest, kernel: 0 };
+  }
+
+  /**
+   * Keeps the bytes after the last newline as the partial line, cutting it into marked pieces
+   * while it is longer than the maximum.
+   *
+   * @returns The cut pieces.
+   */
+  #keepTail(chunk: Uint8Array, tail: number): Uint8Array[] {
     const rest: Uint8Array[] = [];
-    const tail = count > 0 ? ends[count - 1]! + 1 : start;
     if (tail < chunk.length) {
       const partial = chunk.slice(tail);
       this.#copied += partial.length;
@@ -129,7 +179,7 @@ export class LineSplitter {
         }
       }
     }
-    return { first, data: chunk, start, ends, count, rest };
+    return rest;
   }
 
   /**
@@ -216,7 +266,14 @@ export function prefixScan(
     o += p + scan.first.length;
     out[o++] = LF;
   }
-  if (count > 0) {
+  const run = runEnd - scan.start + count * p;
+  const inKernel = scan.kernel !== 0 && scan.kernel === kernelGeneration();
+  if (
+    count > 0 && inKernel &&
+    kernelFormat(scan.start, scan.first !== null, count, prefix, out, o, run)
+  ) {
+    o += run;
+  } else if (count > 0) {
     // Copy the whole run once, then open a gap for each prefix, moving lines from the last.
     out.set(data.subarray(scan.start, runEnd), o);
     for (let i = count - 1; i >= 0; i--) {

@@ -19,6 +19,7 @@ import { type LineScan, linesOf, LineSplitter, prefixScan } from "./line_splitte
 import { LogFile } from "./log_file.ts";
 import { allocated } from "./gc_pacer.ts";
 import { BufferPool } from "./buffer_pool.ts";
+import { loadKernel } from "./line_kernel.ts";
 import { LEVEL_PREFIX, type MessageLevel, streamPriority } from "./priority.ts";
 
 /** Options for {@link LogSink.create}. */
@@ -101,6 +102,7 @@ export class LogSink {
   readonly #errors: BatchWriter;
   readonly #pool: BufferPool;
   readonly #take: (size: number) => Uint8Array;
+  #kernelAsked = false;
 
   private constructor(options: LogSinkOptions, files: Map<string, LogFile>, pool: BufferPool) {
     this.#options = options;
@@ -197,6 +199,24 @@ export class LogSink {
    */
   tap(service: string, stream: "stdout" | "stderr", chunk: Uint8Array): void {
     this.#options.tap?.(service, stream, chunk);
+  }
+
+  /**
+   * Loads the WebAssembly kernel (src/logs/line_kernel.ts) for a stream that turned out
+   * chatty; once only. If it cannot load, lines go on through the JavaScript code and nimi
+   * says so once.
+   */
+  wantKernel(): void {
+    if (this.#kernelAsked) return;
+    this.#kernelAsked = true;
+    loadKernel().catch((e) => {
+      const why = e instanceof Error ? e.message : String(e);
+      this.message(
+        null,
+        `log forwarding goes on without its WebAssembly kernel: ${why}`,
+        "warning",
+      );
+    });
   }
 
   /**
@@ -373,7 +393,8 @@ export class ServiceStream {
   /**
    * Reads a whole byte stream into the sink, honouring back-pressure. Reads go into one
    * reused buffer that starts small (an idle service holds only 256 bytes while its read is
-   * pending) and doubles, up to 64 KiB, whenever a read fills it.
+   * pending) and doubles, up to 64 KiB, whenever a read fills it; a stream that gets there
+   * loads the WebAssembly kernel ({@link LogSink.wantKernel}).
    *
    * @param readable The process's stdout or stderr (a byte stream).
    * @returns A promise that resolves at end of stream.
@@ -389,6 +410,7 @@ export class ServiceStream {
         buffer = value.buffer as ArrayBuffer;
         if (value.length === buffer.byteLength && buffer.byteLength < MAX_READ) {
           buffer = new ArrayBuffer(buffer.byteLength * 2);
+          if (buffer.byteLength === MAX_READ) this.#sink.wantKernel();
         }
         if (wait) await wait;
       }
