@@ -85,6 +85,10 @@ export class ControlServer {
       },
     };
     let server: Deno.HttpServer<Deno.UnixAddr>;
+    // The socket is created 0600, not chmod-ed after: between a bind under the usual umask and
+    // the chmod, anyone who can reach the directory could connect. The bind is synchronous, so
+    // the narrower umask covers nothing else.
+    const umask = Deno.umask(0o177);
     try {
       server = Deno.serve(
         { path, transport: "unix", onListen: () => {}, onError: internalError },
@@ -95,6 +99,8 @@ export class ControlServer {
         throw new ControlUnavailable(`control socket "${path}" is in use by another nimi`);
       }
       throw new ControlUnavailable(`cannot listen on "${path}": ${errorText(e)}`, { cause: e });
+    } finally {
+      Deno.umask(umask);
     }
     await Deno.chmod(path, 0o600);
     const ino = (await Deno.lstat(path)).ino;
