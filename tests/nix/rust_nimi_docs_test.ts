@@ -17,6 +17,7 @@ import {
   withNix,
   writeNimiStandIn,
 } from "./nix_env.ts";
+import { runUntil } from "./run_until.ts";
 
 const rustNimi = Deno.env.get("NIMI_RUST_NIMI");
 const skip = nixSkipReason() ??
@@ -24,8 +25,6 @@ const skip = nixSkipReason() ??
     ? "NIMI_RUST_NIMI is not set to a checkout of https://github.com/weyl-ai/nimi"
     : null);
 if (skip !== null) printSkip("tests/nix/rust_nimi_docs_test.ts (the Rust Nimi's docs)", skip);
-
-const decoder = new TextDecoder();
 
 /** The expression that evaluates a snippet, by the form it has in the documentation. */
 function expressionOf(block: string): string {
@@ -44,32 +43,6 @@ function expressionOf(block: string): string {
   if (/homeModules/.test(text)) return `home (${text})`;
   if (/nixosModules/.test(text)) return `nixos (${text})`;
   throw new Error(`no way to evaluate this snippet:\n${text}`);
-}
-
-async function run(cmd: string, args: string[], until: RegExp | null): Promise<string> {
-  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" })
-    .spawn();
-  let out = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s) out += decoder.decode(chunk);
-  };
-  const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  let exited = false;
-  void child.status.then(() => (exited = true));
-  const end = Date.now() + 30_000;
-  while (!(until?.test(out) ?? false) && !exited && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (!exited) {
-    try {
-      child.kill("SIGTERM");
-    } catch (e) {
-      if (!(e instanceof TypeError)) throw e; // it exited since the last look
-    }
-  }
-  await child.status;
-  await pumped;
-  return out;
 }
 
 Deno.test({
@@ -128,20 +101,20 @@ Deno.test({
             }
             const config = /--config (\S+) run/.exec(d.bin ?? "")?.[1];
             assert.ok(config !== undefined, `no config file in ${d.bin}`);
-            const strict = await run(`${nimiDir}/bin/nimi`, [
+            const strict = await runUntil(`${nimiDir}/bin/nimi`, [
               "--strict",
               "--config",
               config,
               "validate",
             ], null);
-            assert.match(strict, /valid:/, strict);
+            assert.match(strict.out, /valid:/, strict.out);
             // Each snippet's first service is one of the stand-ins, which says how it was started.
-            const out = await run(
+            const ran = await runUntil(
               `${nimiDir}/bin/nimi`,
               ["--config", config, "run"],
               /(my-app|nginx|some-application): /,
             );
-            assert.match(out, /(my-app|nginx|some-application): /, out);
+            assert.match(ran.out, /(my-app|nginx|some-application): /, ran.out);
           });
         }
       });

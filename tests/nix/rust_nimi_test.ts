@@ -22,6 +22,7 @@ import {
   withNix,
   writeNimiStandIn,
 } from "./nix_env.ts";
+import { runUntil } from "./run_until.ts";
 
 const rustNimi = Deno.env.get("NIMI_RUST_NIMI");
 const ghostunnel = Deno.env.get("NIMI_GHOSTUNNEL_SERVICE");
@@ -46,8 +47,6 @@ interface Described {
   theirs: string | null;
 }
 
-const decoder = new TextDecoder();
-
 /** Copies each `<nimiDir>/apps/<store name>/bin/<name>` path named in `text` from the store. */
 async function installApps(text: string, nimiDir: string): Promise<void> {
   const re = new RegExp(`${nimiDir}/apps/([^/\\s"]+)/bin/([^\\s"]+)`, "g");
@@ -56,44 +55,6 @@ async function installApps(text: string, nimiDir: string): Promise<void> {
     await Deno.copyFile(`/nix/store/${m[1]}`, m[0]);
     await Deno.chmod(m[0], 0o755);
   }
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  until: RegExp | null,
-): Promise<{ code: number; out: string }> {
-  const child = new Deno.Command(cmd, {
-    args,
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .spawn();
-  let out = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s) out += decoder.decode(chunk);
-  };
-  const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const end = Date.now() + 30_000;
-  let exited = false;
-  void child.status.then(() => (exited = true));
-  while (!(until?.test(out) ?? false) && !exited && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (!exited) {
-    try {
-      child.kill("SIGTERM");
-    } catch (e) {
-      // It may have exited since the last look.
-      if (!(e instanceof TypeError)) throw e;
-    }
-  }
-  const status = await child.status;
-  await pumped;
-  return { code: status.code, out };
 }
 
 Deno.test({
@@ -136,21 +97,21 @@ Deno.test({
             const config = /--config (\S+) run/.exec(wrapper)?.[1];
             assert.ok(config !== undefined, `no config file in ${wrapper}`);
 
-            const strict = await run(
+            const strict = await runUntil(
               `${nimiDir}/bin/nimi`,
               ["--strict", "--config", config, "validate"],
-              dir,
               null,
+              dir,
             );
             assert.equal(strict.code, 0, strict.out);
 
             if (d.theirs !== null) {
               await Deno.writeTextFile(`${dir}/theirs.json`, d.theirs);
-              const v = await run(
+              const v = await runUntil(
                 `${nimiDir}/bin/nimi`,
                 ["--config", `${dir}/theirs.json`, "validate"],
-                dir,
                 null,
+                dir,
               );
               assert.equal(v.code, 0, v.out);
               assert.match(v.out, /a Rust Nimi config/);
@@ -158,7 +119,7 @@ Deno.test({
 
             await installApps(await Deno.readTextFile(config), nimiDir);
             await Deno.writeTextFile(`${dir}/wrapper.sh`, wrapper);
-            const ran = await run("sh", [`${dir}/wrapper.sh`], dir, EXPECTED[example]!);
+            const ran = await runUntil("sh", [`${dir}/wrapper.sh`], EXPECTED[example]!, dir);
             assert.match(ran.out, EXPECTED[example]!);
           });
         } finally {
