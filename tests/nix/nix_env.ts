@@ -108,6 +108,20 @@ export function nixSkipReason(
 }
 
 /**
+ * Why the tests that read a checkout of the Rust Nimi (NIMI_RUST_NIMI) cannot run here, or null
+ * when they can.
+ *
+ * @param dir NIMI_RUST_NIMI's value (undefined when unset).
+ * @param needs The part of the checkout the test reads (`docs`, `examples`).
+ * @returns A reason to print, or null.
+ */
+export function rustNimiSkipReason(dir: string | undefined, needs: string): string | null {
+  return dir === undefined || !exists(`${dir}/${needs}`)
+    ? "NIMI_RUST_NIMI is not set to a checkout of https://github.com/weyl-ai/nimi"
+    : null;
+}
+
+/**
  * Prepares the nixpkgs tree from NIXPKGS_LIB, runs `fn` with it and removes what it made: a
  * full nixpkgs checkout is used as it is; a nixpkgs.lib checkout (only lib/) gets a temporary
  * tree with links to its lib/ and to the stand-ins in tests/nix/stubs.

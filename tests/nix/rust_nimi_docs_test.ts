@@ -10,20 +10,17 @@
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
 import {
-  exists,
   nixInstantiate,
   nixSkipReason,
   printSkip,
+  rustNimiSkipReason,
   withNix,
   writeNimiStandIn,
 } from "./nix_env.ts";
 import { runUntil } from "./run_until.ts";
 
 const rustNimi = Deno.env.get("NIMI_RUST_NIMI");
-const skip = nixSkipReason() ??
-  (rustNimi === undefined || !exists(`${rustNimi}/docs`)
-    ? "NIMI_RUST_NIMI is not set to a checkout of https://github.com/weyl-ai/nimi"
-    : null);
+const skip = nixSkipReason() ?? rustNimiSkipReason(rustNimi, "docs");
 if (skip !== null) printSkip("tests/nix/rust_nimi_docs_test.ts (the Rust Nimi's docs)", skip);
 
 /** The expression that evaluates a snippet, by the form it has in the documentation. */

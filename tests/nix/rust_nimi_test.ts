@@ -19,6 +19,7 @@ import {
   nixInstantiate,
   nixSkipReason,
   printSkip,
+  rustNimiSkipReason,
   withNix,
   writeNimiStandIn,
 } from "./nix_env.ts";
@@ -26,10 +27,7 @@ import { runUntil } from "./run_until.ts";
 
 const rustNimi = Deno.env.get("NIMI_RUST_NIMI");
 const ghostunnel = Deno.env.get("NIMI_GHOSTUNNEL_SERVICE");
-const skip = nixSkipReason() ??
-  (rustNimi === undefined || !exists(`${rustNimi}/examples`)
-    ? "NIMI_RUST_NIMI is not set to a checkout of https://github.com/weyl-ai/nimi"
-    : null);
+const skip = nixSkipReason() ?? rustNimiSkipReason(rustNimi, "examples");
 if (skip !== null) printSkip("tests/nix/rust_nimi_test.ts (the Rust Nimi's examples)", skip);
 
 /** What each example's services print once they run (the stand-ins'), or how nimi refuses it. */
