@@ -15,7 +15,14 @@ import { debianImage, SYSTEMD_PACKAGES } from "../harness/debian.ts";
 import { dockerApi, podman, podmanReason } from "../harness/podman.ts";
 import { main } from "../../src/cli/main.ts";
 import { MemoryOutput } from "../../src/cli/output.ts";
-import { demoConfig, REPO_ROOT, run, waitFor } from "./helpers.ts";
+import {
+  CONTAINER_DENO_DIR,
+  CONTAINER_NIMI,
+  CONTAINER_SRC,
+  containerNimiMounts,
+  denoCacheDir,
+} from "./container_nimi.ts";
+import { demoConfig, run, waitFor } from "./helpers.ts";
 import { killIfRunning } from "../helpers/kill.ts";
 
 let reason = await podmanReason();
@@ -82,31 +89,20 @@ Deno.test({
       ], io);
       assert.equal(rendered, 0, io.stderr);
       assert.doesNotMatch(io.stderr, /readiness|localhost/);
-      const denoDir = JSON.parse(
-        new TextDecoder().decode(
-          (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output()).stdout,
-        ),
-      ).denoDir as string;
-      const copied = await run("cp", ["-a", denoDir, `${dir}/deno-dir`]);
+      const copied = await run("cp", ["-a", await denoCacheDir(), `${dir}/deno-dir`]);
       assert.equal(copied.code, 0, copied.stderr);
-      await Deno.writeTextFile(
-        `${dir}/nimi`,
-        `#!/bin/sh\nDENO_DIR=/nimi/deno-dir DENO_NO_UPDATE_CHECK=1 exec /nimi/bin/deno run -A ` +
-          `--quiet --cached-only /srv/nimi/mod.ts "$@"\n`,
-        { mode: 0o755 },
-      );
+      await Deno.writeTextFile(`${dir}/nimi`, CONTAINER_NIMI, { mode: 0o755 });
       const mounts = [
-        `${REPO_ROOT}:/srv/nimi:ro`,
-        `${Deno.execPath()}:/nimi/bin/deno:ro`,
+        ...containerNimiMounts(),
         // A writable copy: Deno keeps what it compiled there, so each healthcheck's nimi
         // starts fast (a read-only cache compiles nimi again at every run).
-        `${dir}/deno-dir:/nimi/deno-dir`,
+        `${dir}/deno-dir:${CONTAINER_DENO_DIR}`,
         `${dir}/nimi:/usr/local/bin/nimi:ro`,
       ];
       const services = Object.fromEntries(
         ["startup", "web", "client", "worker"].map((
           s,
-        ) => [s, { volumes: mounts, working_dir: "/srv/nimi" }]),
+        ) => [s, { volumes: mounts, working_dir: CONTAINER_SRC }]),
       );
       await Deno.writeTextFile(`${dir}/override.yaml`, stringify({ services }));
 

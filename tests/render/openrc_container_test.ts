@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { debianImage } from "../harness/debian.ts";
 import { podman, podmanReason } from "../harness/podman.ts";
-import { freePort, renderTo, REPO_ROOT } from "./helpers.ts";
+import {
+  CONTAINER_DENO_DIR,
+  CONTAINER_NIMI,
+  containerNimiMounts,
+  denoCacheDir,
+} from "./container_nimi.ts";
+import { freePort, renderTo } from "./helpers.ts";
 import { readinessPair } from "./readiness_pair.ts";
 
 let reason = await podmanReason();
@@ -30,11 +36,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "nimi-test-render-openrc-" });
     const name = `nimi-test-render-openrc-${Deno.pid}`;
-    const denoDir = JSON.parse(
-      new TextDecoder().decode(
-        (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output()).stdout,
-      ),
-    ).denoDir as string;
+    const denoDir = await denoCacheDir();
     // Output through a file: a daemon started from here must not hold podman exec's pipes.
     const exec = async (script: string) => {
       const wrapped =
@@ -52,12 +54,7 @@ Deno.test({
         stateDir: "/var/lib/nimi",
         nimi: "/usr/local/bin/nimi",
       });
-      await Deno.writeTextFile(
-        `${dir}/nimi`,
-        `#!/bin/sh\nDENO_DIR=/nimi/deno-dir DENO_NO_UPDATE_CHECK=1 exec /nimi/bin/deno run -A ` +
-          `--quiet --cached-only /srv/nimi/mod.ts "$@"\n`,
-        { mode: 0o755 },
-      );
+      await Deno.writeTextFile(`${dir}/nimi`, CONTAINER_NIMI, { mode: 0o755 });
       const started = await podman([
         "run",
         "-d",
@@ -65,14 +62,11 @@ Deno.test({
         name,
         "--network",
         "none",
-        "-v",
-        `${REPO_ROOT}:/srv/nimi:ro`,
-        "-v",
-        `${Deno.execPath()}:/nimi/bin/deno:ro`,
-        "-v",
-        `${denoDir}:/nimi/deno-dir:ro`,
-        "-v",
-        `${dir}:/mnt/render:ro`,
+        ...[
+          ...containerNimiMounts(),
+          `${denoDir}:${CONTAINER_DENO_DIR}:ro`,
+          `${dir}:/mnt/render:ro`,
+        ].flatMap((m) => ["-v", m]),
         image,
         // PID 1 reaps what it inherits, as an init does (start-stop-daemon's daemons are
         // reparented to it; an unreaped one would count as still running).

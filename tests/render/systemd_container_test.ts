@@ -7,23 +7,21 @@
  */
 import assert from "node:assert/strict";
 import { type SystemdContainer, systemdContainerOrReason } from "../harness/debian.ts";
-import { demoConfig, renderTo, REPO_ROOT, waitFor } from "./helpers.ts";
-
-const SRC = "/srv/nimi";
-const DENO = "/nimi/bin/deno";
+import {
+  CONTAINER_DENO_DIR,
+  CONTAINER_NIMI,
+  CONTAINER_SRC,
+  containerNimiMounts,
+  denoCacheDir,
+} from "./container_nimi.ts";
+import { demoConfig, renderTo, waitFor } from "./helpers.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "nimi-test-render-systemd-ct-" });
-const denoDir = JSON.parse(
-  new TextDecoder().decode(
-    (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output()).stdout,
-  ),
-).denoDir as string;
 const booted = await systemdContainerOrReason(["python3"], {
   name: `nimi-test-render-systemd-${Deno.pid}`,
   volumes: [
-    `${REPO_ROOT}:${SRC}:ro`,
-    `${Deno.execPath()}:${DENO}:ro`,
-    `${denoDir}:/nimi/deno-dir:ro`,
+    ...containerNimiMounts(),
+    `${await denoCacheDir()}:${CONTAINER_DENO_DIR}:ro`,
     `${dir}:/mnt/render:ro`,
   ],
 });
@@ -62,13 +60,11 @@ Deno.test({
       const result = await renderTo("systemd", await demoConfig(dir, 600), `${dir}/units`, {
         stateDir: "/var/lib/nimi",
         nimi: "/usr/local/bin/nimi",
-        baseDir: SRC,
+        baseDir: CONTAINER_SRC,
       });
       assert.ok(!result.warnings.some((w) => w.feature.startsWith("readiness")), "readiness runs");
       await c.execOk(["sh", "-c", "cat > /usr/local/bin/nimi && chmod 755 /usr/local/bin/nimi"], {
-        stdin:
-          `#!/bin/sh\nDENO_DIR=/nimi/deno-dir DENO_NO_UPDATE_CHECK=1 exec ${DENO} run -A --quiet ` +
-          `--cached-only ${SRC}/mod.ts "$@"\n`,
+        stdin: CONTAINER_NIMI,
       });
       await c.execOk([
         "sh",
