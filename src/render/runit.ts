@@ -9,7 +9,13 @@ import { DEFAULT_STOP_TIMEOUT, seconds } from "./defaults.ts";
 import { finishLines } from "./finish_script.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
-import { checkScript, finishScript, loggerRunScript, runScript } from "./service_dir.ts";
+import {
+  checkScript,
+  finishScript,
+  loggerRunScript,
+  runScript,
+  waitsForCheck,
+} from "./service_dir.ts";
 import { shJoin } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
@@ -59,20 +65,11 @@ function serviceDir(
       );
       continue;
     }
-    if (
-      d.condition === "ready" && dep?.readiness != null &&
-      checkScript(dep.readiness, options) === null
-    ) {
-      warn.add(
-        s.name,
-        `dependsOn "${d.name}": ready`,
-        "its probe cannot run under runit; waits for its start",
-      );
-    }
+    // `sv start` waits for the dependency's ./check script whenever it has one.
+    waitsForCheck(s, d, dep, options, warn, "runit", "waits for its start");
     if (d.condition.startsWith("completed")) {
       warn.add(s.name, `dependsOn "${d.name}": ${d.condition}`, "runit waits for its start only");
     }
-    // `sv start` also waits for the dependency's ./check script, when it has one.
     waits.push(`sv -w 600 start ${shJoin([`../${options.prefix}${d.name}`])} >/dev/null || exit 1`);
   }
   const r = s.readiness;

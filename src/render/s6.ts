@@ -9,7 +9,13 @@ import { finishLines } from "./finish_script.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
 import { PROBE_START_ALLOWANCE } from "./probe_command.ts";
-import { checkScript, finishScript, loggerRunScript, runScript } from "./service_dir.ts";
+import {
+  checkScript,
+  finishScript,
+  loggerRunScript,
+  runScript,
+  waitsForCheck,
+} from "./service_dir.ts";
 import { shJoin } from "./sh_quote.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
@@ -106,15 +112,7 @@ export function s6ServiceDir(
       );
       continue;
     }
-    const ready = d.condition === "ready" && dep?.readiness != null &&
-      checkScript(dep.readiness, options) !== null;
-    if (d.condition === "ready" && dep?.readiness !== null && !ready) {
-      warn.add(
-        s.name,
-        `dependsOn "${d.name}": ready`,
-        "its probe cannot run under s6; waits for up",
-      );
-    }
+    const ready = waitsForCheck(s, d, dep, options, warn, "s6", "waits for up");
     if (d.condition.startsWith("completed")) {
       warn.add(
         s.name,

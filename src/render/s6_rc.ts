@@ -10,7 +10,7 @@ import type { NimiConfig, ServiceSpec } from "../config/types.ts";
 import { launchLines, planScriptLaunch } from "./launch.ts";
 import { servicePaths } from "./layout.ts";
 import { s6LogRun, s6RunAs, s6ServiceDir } from "./s6.ts";
-import { checkScript } from "./service_dir.ts";
+import { waitsForCheck } from "./service_dir.ts";
 import type { RenderedFile, RenderOptions, RenderResult, Target } from "./types.ts";
 import { WarningList } from "./warnings.ts";
 
@@ -39,16 +39,8 @@ function dependencies(
   const byName = new Map(config.services.map((x) => [x.name, x]));
   return s.dependsOn.map((d) => {
     const dep = byName.get(d.name);
-    if (
-      d.condition === "ready" && dep?.readiness != null &&
-      checkScript(dep.readiness, options) === null
-    ) {
-      warn.add(
-        s.name,
-        `dependsOn "${d.name}": ready`,
-        "its probe cannot run under s6; waits for up",
-      );
-    }
+    // s6-rc waits for readiness where the dependency has a notification-fd (a check runs).
+    waitsForCheck(s, d, dep, options, warn, "s6", "waits for up");
     if (d.condition.startsWith("completed") && dep?.type !== "oneshot") {
       warn.add(s.name, `dependsOn "${d.name}": ${d.condition}`, "s6-rc waits for it to be up only");
     }

@@ -5,12 +5,13 @@
  *
  * @module
  */
-import type { ProbeValue, ServiceSpec } from "../config/types.ts";
+import type { Dependency, ProbeValue, ServiceSpec } from "../config/types.ts";
 import { recordStartLines } from "./finish_script.ts";
 import type { ServicePaths } from "./layout.ts";
 import { probeShell } from "./probe_command.ts";
 import { shJoin, shQuote } from "./sh_quote.ts";
 import type { RenderOptions } from "./types.ts";
+import type { WarningList } from "./warnings.ts";
 
 /**
  * A readiness check script the supervisor repeats until it exits 0 (one attempt each time): an
@@ -28,6 +29,39 @@ export function checkScript(r: ProbeValue, options: RenderOptions): string | nul
     ? probeShell(r, { nimi: options.nimi ?? "nimi", wait: false })
     : null;
   return command === null ? null : `#!/bin/sh\nexec ${command} >/dev/null 2>&1\n`;
+}
+
+/**
+ * Whether the supervisor can hold a dependent back until a dependency is ready: the condition
+ * is `ready` and the dependency's probe runs as its check script. A `ready` condition whose
+ * probe cannot run (log, notify) gets a warning saying what the supervisor waits for instead.
+ *
+ * @param s The dependent service.
+ * @param d The dependency.
+ * @param dep The service depended on.
+ * @param options Render options (`--nimi`).
+ * @param warn Where warnings go.
+ * @param under The supervisor, for the warning (`runit`).
+ * @param instead What it waits for instead, for the warning (`waits for its start`).
+ * @returns true when it waits for the dependency's check script.
+ */
+export function waitsForCheck(
+  s: ServiceSpec,
+  d: Dependency,
+  dep: ServiceSpec | undefined,
+  options: RenderOptions,
+  warn: WarningList,
+  under: string,
+  instead: string,
+): boolean {
+  if (d.condition !== "ready" || dep?.readiness == null) return false;
+  if (checkScript(dep.readiness, options) !== null) return true;
+  warn.add(
+    s.name,
+    `dependsOn "${d.name}": ready`,
+    `its probe cannot run under ${under}; ${instead}`,
+  );
+  return false;
 }
 
 /**
