@@ -152,24 +152,31 @@ export class LogSink {
     const logDir = options.logDir;
     if (logDir !== null) {
       await Promise.all(options.names.map(async (name) => {
-        const path = join(logDir, `${name}${options.fileSuffix ?? ".log"}`);
-        try {
-          files.set(
-            name,
-            await LogFile.open(path, {
-              maxBytes: options.maxBytes ?? null,
-              maxFiles: options.maxFiles ?? 5,
-              onError: (e) => options.onError?.(path, e),
-              pool,
-            }),
-          );
-        } catch (e) {
-          // The console still gets this service's lines: losing a file must not stop a run.
-          options.onError?.(path, e);
-        }
+        const file = await openServiceFile(options, logDir, name, pool);
+        if (file !== null) files.set(name, file);
       }));
     }
     return new LogSink(options, files, pool);
+  }
+
+  /**
+   * Makes names known that were not given at creation (services a reload added): each gets
+   * its log file, when the run has a log directory, before its first line. Names known already
+   * are left as they are.
+   *
+   * @param names The new names.
+   * @returns A promise that resolves once their files are open (or reported as not).
+   */
+  async announce(names: readonly string[]): Promise<void> {
+    const logDir = this.#options.logDir;
+    await Promise.all(
+      names.filter((n) => !this.#channels.has(n)).map(async (name) => {
+        const file = logDir === null
+          ? null
+          : await openServiceFile(this.#options, logDir, name, this.#pool);
+        this.#channel(name).file = file;
+      }),
+    );
   }
 
   /**
@@ -313,7 +320,7 @@ export class LogSink {
   #channel(service: string): Channel {
     let c = this.#channels.get(service);
     if (!c) {
-      // A name not announced up front: no log file, prefix not coloured.
+      // A name not given at creation: no log file unless announce() opened one, no colour.
       const tag = (s: "stdout" | "stderr") => (this.#options.journal ? streamPriority(s) : "");
       c = {
         name: service,
@@ -327,6 +334,32 @@ export class LogSink {
       this.#channels.set(service, c);
     }
     return c;
+  }
+}
+
+/**
+ * Opens one service's log file in the run's log directory.
+ *
+ * @returns The file, or null when it cannot be opened (reported through `onError`: the
+ *   console still gets the service's lines, and losing a file must not stop a run).
+ */
+async function openServiceFile(
+  options: LogSinkOptions,
+  logDir: string,
+  name: string,
+  pool: BufferPool,
+): Promise<LogFile | null> {
+  const path = join(logDir, `${name}${options.fileSuffix ?? ".log"}`);
+  try {
+    return await LogFile.open(path, {
+      maxBytes: options.maxBytes ?? null,
+      maxFiles: options.maxFiles ?? 5,
+      onError: (e) => options.onError?.(path, e),
+      pool,
+    });
+  } catch (e) {
+    options.onError?.(path, e);
+    return null;
   }
 }
 

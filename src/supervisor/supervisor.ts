@@ -374,6 +374,8 @@ export class Supervisor {
       throw new ControlError("conflict", "a new or changed service cannot be prepared");
     }
     const { sink } = this.#options;
+    // An added service gets its log file like the first ones (a changed one keeps its own).
+    await sink.announce(diff.added);
     sink.message(
       null,
       `reload: ${diff.added.length} added, ${diff.removed.length} removed, ` +

@@ -236,6 +236,50 @@ Deno.test("nimi reload restarts the changed, starts the added, stops the removed
   }
 });
 
+Deno.test("a service a reload adds gets its log file like the first ones", async () => {
+  const c = await startControlled({
+    services: { first: sh("echo first line; exec sleep 1000") },
+    settings: { logging: { enable: true, logsDir: "logs" } },
+  });
+  try {
+    await c.nimi.waitFor(/first +\| first line/);
+    const file = `${c.nimi.dir}/nimi.json`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        services: {
+          first: sh("echo first line; exec sleep 1000"),
+          added: sh("echo added line; exec sleep 1000"),
+        },
+        settings: { logging: { enable: true, logsDir: "logs" } },
+      }),
+    );
+    const r = await c.cli("reload");
+    assert.equal(r.code, 0, r.stderr);
+    await c.nimi.waitFor(/added +\| added line/);
+    const runs = [...Deno.readDirSync(`${c.nimi.dir}/logs`)].filter((e) => e.isDirectory);
+    assert.equal(runs.length, 1, JSON.stringify(runs));
+    const dir = `${c.nimi.dir}/logs/${runs[0]!.name}`;
+    // The console has the line; the file gets it from its own writer, a moment later at most.
+    const read = async (name: string, want: RegExp) => {
+      let text = "";
+      for (let i = 0; i < 200 && !want.test(text); i++) {
+        try {
+          text = await Deno.readTextFile(`${dir}/${name}`);
+        } catch (e) {
+          if (!(e instanceof Deno.errors.NotFound)) throw e;
+        }
+        if (!want.test(text)) await new Promise((res) => setTimeout(res, 25));
+      }
+      return text;
+    };
+    assert.match(await read("first.log", / stdout first line\n/), / stdout first line\n/);
+    assert.match(await read("added.log", / stdout added line\n/), / stdout added line\n/);
+  } finally {
+    await c.stop();
+  }
+});
+
 Deno.test("nimi run SERVICE... starts those and what they depend on", async () => {
   const c = await startControlled({
     services: {
