@@ -11,8 +11,8 @@
  */
 import assert from "node:assert/strict";
 import { stringify } from "yaml";
-import { debianImage, SYSTEMD_PACKAGES } from "../harness/debian.ts";
-import { dockerApi, podman, podmanReason } from "../harness/podman.ts";
+import { SYSTEMD_PACKAGES } from "../harness/debian.ts";
+import { dockerApi, podman } from "../harness/podman.ts";
 import { main } from "../../src/cli/main.ts";
 import { MemoryOutput } from "../../src/cli/output.ts";
 import {
@@ -20,25 +20,17 @@ import {
   CONTAINER_NIMI,
   CONTAINER_SRC,
   containerNimiMounts,
+  debianImageOrReason,
   denoCacheDir,
 } from "./container_nimi.ts";
 import { demoConfig, run, waitFor } from "./helpers.ts";
 import { killIfRunning } from "../helpers/kill.ts";
 
-let reason = await podmanReason();
-if (reason === null && Deno.uid() !== 0) reason = "needs root for podman";
-let image = "";
-if (reason === null) {
-  try {
-    // The same package list as the systemd test: one cached image for both.
-    image = await debianImage([...SYSTEMD_PACKAGES, "python3"]);
-  } catch (e) {
-    reason = `cannot build the Debian image: ${e instanceof Error ? e.message : String(e)}`;
-  }
-}
-if (reason !== null) {
-  Deno.stderr.writeSync(new TextEncoder().encode(`compose_podman_test: skipping: ${reason}\n`));
-}
+// The same package list as the systemd test: one cached image for both.
+const { image, reason } = await debianImageOrReason(
+  [...SYSTEMD_PACKAGES, "python3"],
+  "compose_podman_test",
+);
 
 async function containerOf(project: string, service: string): Promise<
   { id: string; status: string } | undefined

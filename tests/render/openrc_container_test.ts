@@ -5,30 +5,18 @@
  * nimi inside the container is the Deno runtime and this tree, mounted read-only.
  */
 import assert from "node:assert/strict";
-import { debianImage } from "../harness/debian.ts";
-import { podman, podmanReason } from "../harness/podman.ts";
+import { podman } from "../harness/podman.ts";
 import {
   CONTAINER_DENO_DIR,
   CONTAINER_NIMI,
   containerNimiMounts,
+  debianImageOrReason,
   denoCacheDir,
 } from "./container_nimi.ts";
 import { freePort, renderTo } from "./helpers.ts";
 import { readinessPair } from "./readiness_pair.ts";
 
-let reason = await podmanReason();
-if (reason === null && Deno.uid() !== 0) reason = "needs root for podman";
-let image = "";
-if (reason === null) {
-  try {
-    image = await debianImage(["openrc", "python3"]);
-  } catch (e) {
-    reason = `cannot build the Debian image: ${e instanceof Error ? e.message : String(e)}`;
-  }
-}
-if (reason !== null) {
-  Deno.stderr.writeSync(new TextEncoder().encode(`openrc_container_test: skipping: ${reason}\n`));
-}
+const { image, reason } = await debianImageOrReason(["openrc", "python3"], "openrc_container_test");
 
 Deno.test({
   name: "openrc: the rendered scripts start in order with readiness, report status, stop",
