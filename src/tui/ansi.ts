@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { cutToCells } from "./cells.ts";
 
 /** Control sequences, by what they do. */
 export const SEQ = {
@@ -103,17 +104,15 @@ export function cleanText(text: string): string {
 }
 
 /**
- * Cuts or pads a text to exactly `width` cells (one cell a code point; wide characters are not
- * measured).
+ * Cuts or pads a text to exactly `width` cells, wide characters taking two (cells.ts).
  *
  * @param text The text.
  * @param width Cells.
  * @returns The fitted text.
  */
 export function fit(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length > width) return chars.slice(0, Math.max(0, width)).join("");
-  return text + " ".repeat(width - chars.length);
+  const cut = cutToCells(text, Math.max(0, width));
+  return cut.text + " ".repeat(Math.max(0, width - cut.cells));
 }
 
 /**
@@ -131,10 +130,12 @@ export function encodeLine(line: Line, width: number, color: boolean): string {
   let left = width;
   for (const seg of line) {
     if (left <= 0) break;
-    const text = [...seg.text].slice(0, left).join("");
-    left -= [...text].length;
+    const { text, cells } = cutToCells(seg.text, left);
     const codes = (seg.style ?? []).filter((s) => color || !COLOURS.has(s)).map((s) => SGR[s]);
     out += codes.length ? `\x1b[${codes.join(";")}m${text}${SEQ.reset}` : text;
+    left -= cells;
+    // Cut short: the rest of the row is narrower than the next (wide) character.
+    if (text.length < seg.text.length) break;
   }
   return out + " ".repeat(Math.max(0, left));
 }

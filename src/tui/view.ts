@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { cutToCells, textCells } from "./cells.ts";
 import { cleanText, fit, type Line, type Segment, type Style } from "./ansi.ts";
 import { type Model, visibleLogs } from "./model.ts";
 import type { Size } from "./screen.ts";
@@ -209,13 +210,13 @@ export function view(model: Model, size: Size, now: number, title: string): Line
   const scope = model.scope === "all" ? "all services" : cleanText(selected?.name ?? "-");
   const search = model.search ? ` · search: ${cleanText(model.search)}` : "";
   const scrolled = model.scroll > 0 ? ` · ${model.scroll} lines back` : " · following";
-  const label = [...`── logs: ${scope}${search}${scrolled} `].slice(0, columns).join("");
-  lines.push([{ text: label + "─".repeat(columns - [...label].length), style: ["bold"] }]);
+  const label = cutToCells(`── logs: ${scope}${search}${scrolled} `, columns);
+  lines.push([{ text: label.text + "─".repeat(columns - label.cells), style: ["bold"] }]);
   const height = paneRows(services.length, rows);
   const logs = visibleLogs(model);
   const end = logs.length - model.scroll;
   const start = Math.max(0, end - height);
-  const width = Math.max(...services.map((s) => [...s.name].length), 4);
+  const width = Math.max(...services.map((s) => textCells(cleanText(s.name))), 4);
   for (let i = start; i < start + height; i++) {
     const l = i < end ? logs[i] : undefined;
     if (!l) {
