@@ -36,6 +36,8 @@ need zsh zsh
 need fish fish
 # tests/logs/line_kernel_test.ts: reassembles src/logs/line_kernel.wat.
 need wat2wasm wabt
+# tests/tui and tests/container/tui_test.ts: a real terminal to drive the UI in.
+need tmux tmux
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "tests/tools.sh: installing:$missing" >&2
