@@ -69,8 +69,9 @@ async function table(mode: Mode): Promise<void> {
     // Nothing arrived twice: with -c the program is in nimi's group and gets only what nimi
     // sends it.
     for (const [n, count] of seen) assert.equal(countLines(init.stdout(), String(n)), count);
-    Deno.kill(init.pid, "SIGKILL");
   } finally {
+    // Not a SIGKILL to nimi first: outside a PID namespace its program would be reparented
+    // away from it before kill() could find it, and hold the output pipe open (a hung run).
     await init.kill();
   }
 }
