@@ -13,6 +13,13 @@ import type { BufferPool } from "./buffer_pool.ts";
  */
 const JOIN_BELOW = 32 * 1024;
 
+/**
+ * Capacity of the open batch that {@link BatchWriter.reserve} hands out room in (or the
+ * writer's `maxWrite`, if smaller): while a write is in flight, formatted chunks pile up in
+ * it, and the next write takes them all at once, without copying them.
+ */
+const OPEN_BATCH = 256 * 1024;
+
 /** Something bytes can be written to (`Deno.stdout`, a `Deno.FsFile`). */
 export interface ByteWriter {
   /**
@@ -68,6 +75,9 @@ export class BatchWriter {
   #queue: Uint8Array[] = [];
   /** Whether each queued chunk goes back to the pool once written. */
   #pooled: boolean[] = [];
+  /** The batch being filled through {@link BatchWriter.reserve}, newer than the queue. */
+  #open: Uint8Array | null = null;
+  #openUsed = 0;
   #queued = 0;
   #pumping: Promise<void> | null = null;
   #failed = false;
@@ -116,8 +126,45 @@ export class BatchWriter {
    */
   write(bytes: Uint8Array, pooled = false): void {
     if (this.#failed || bytes.length === 0) return;
+    this.#seal();
     this.#queue.push(bytes);
     this.#pooled.push(pooled && this.#pool !== undefined);
+    this.#queued += bytes.length;
+    this.#pumping ??= this.#pump();
+  }
+
+  /**
+   * Room for `size` bytes to be written, to fill and pass to {@link BatchWriter.commit} before
+   * any other call: a view into the open batch (a pooled buffer), so chunks formatted while a
+   * write is in flight go out in one write and no copy. Without a pool, a fresh buffer.
+   *
+   * @param size Bytes needed.
+   * @returns A buffer of exactly `size` bytes, to fill completely.
+   */
+  reserve(size: number): Uint8Array {
+    const pool = this.#pool;
+    if (pool === undefined) return new Uint8Array(size);
+    const capacity = Math.min(OPEN_BATCH, this.#maxWrite);
+    // A chunk this large is written as it is (see JOIN_BELOW).
+    if (this.#failed || 2 * size > capacity) return pool.take(size);
+    if (this.#open !== null && this.#openUsed + size > this.#open.length) this.#seal();
+    this.#open ??= pool.take(capacity);
+    return this.#open.subarray(this.#openUsed, this.#openUsed + size);
+  }
+
+  /**
+   * Queues what {@link BatchWriter.reserve} returned, filled.
+   *
+   * @param bytes The buffer, as reserve returned it.
+   */
+  commit(bytes: Uint8Array): void {
+    if (this.#open === null || bytes.buffer !== this.#open.buffer) {
+      if (this.#failed) this.#pool?.give(bytes);
+      else this.write(bytes, true);
+      return;
+    }
+    if (this.#failed || bytes.length === 0) return;
+    this.#openUsed += bytes.length;
     this.#queued += bytes.length;
     this.#pumping ??= this.#pump();
   }
@@ -144,7 +191,7 @@ export class BatchWriter {
 
   async #pump(): Promise<void> {
     try {
-      while (this.#queue.length > 0 && !this.#failed) {
+      while ((this.#queue.length > 0 || this.#openUsed > 0) && !this.#failed) {
         const [batch, pooled] = this.#take();
         try {
           await this.#beforeWrite?.(batch.length);
@@ -155,6 +202,8 @@ export class BatchWriter {
           this.#failed = true;
           this.#queue = [];
           this.#pooled = [];
+          this.#open = null;
+          this.#openUsed = 0;
           this.#queued = 0;
           try {
             this.#onError?.(e);
@@ -171,8 +220,19 @@ export class BatchWriter {
     }
   }
 
+  /** Moves the open batch, if it holds anything, to the end of the queue. */
+  #seal(): void {
+    const open = this.#open;
+    if (open === null || this.#openUsed === 0) return;
+    this.#queue.push(open.subarray(0, this.#openUsed));
+    this.#pooled.push(true);
+    this.#open = null;
+    this.#openUsed = 0;
+  }
+
   /** The next write: one chunk as it is, or small ones joined; and whether it is pooled. */
   #take(): [Uint8Array, boolean] {
+    if (this.#queue.length === 0) this.#seal();
     const queue = this.#queue;
     const first = queue[0]!;
     let size = first.length;

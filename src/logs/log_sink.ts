@@ -101,14 +101,12 @@ export class LogSink {
   readonly #levelPrefixes: Record<MessageLevel, Uint8Array>;
   readonly #errors: BatchWriter;
   readonly #pool: BufferPool;
-  readonly #take: (size: number) => Uint8Array;
   #kernelAsked = false;
 
   private constructor(options: LogSinkOptions, files: Map<string, LogFile>, pool: BufferPool) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#pool = pool;
-    this.#take = (size) => pool.take(size);
     this.#console = new BatchWriter(options.console, {
       onError: (e) => options.onError?.("console", e),
       pool,
@@ -266,10 +264,12 @@ export class LogSink {
     const list = isScan(lines) ? null : lines;
     const n = scan ? scan.count + (scan.first ? 1 : 0) + scan.rest.length : list!.length;
     if (n === 0) return null;
-    // A scan is formatted into pooled buffers, given back once written; a list (the rare final
-    // line of a stream) into fresh ones.
-    const format = (prefix: Uint8Array) =>
-      scan ? prefixScan(prefix, scan, this.#take) : prefixLines(prefix, list!);
+    // A scan is formatted straight into the writer's open batch (src/logs/batch_writer.ts); a
+    // list (the rare final line of a stream) into a fresh buffer.
+    const put = (writer: BatchWriter, prefix: Uint8Array) => {
+      if (scan === null) writer.write(prefixLines(prefix, list!));
+      else writer.commit(prefixScan(prefix, scan, (size) => writer.reserve(size)));
+    };
     const time = this.#needsTime() ? new Date(this.#now()).toISOString() : "";
     if (this.#options.format === "json") {
       const priority = this.#options.journal ? streamPriority(stream) : "";
@@ -277,10 +277,10 @@ export class LogSink {
       allocated(out.length);
       this.#console.write(out);
     } else {
-      this.#console.write(format(channel.prefixes[stream]), scan !== null);
+      put(this.#console, channel.prefixes[stream]);
     }
     const file = channel.file;
-    if (file) file.write(format(utf8(`${time} ${FILE_TAGS[stream]} `)), scan !== null);
+    if (file) put(file.writer, utf8(`${time} ${FILE_TAGS[stream]} `));
     const a = this.#console.ready();
     const b = file?.writer.ready() ?? null;
     if (a === null) return b;

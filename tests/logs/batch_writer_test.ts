@@ -138,3 +138,84 @@ Deno.test("BatchWriter joins pooled small chunks into a pooled batch and gives t
   assert.equal(pool.idleBytes, 3 * 1024);
   pool.clear();
 });
+
+Deno.test("BatchWriter.reserve(): chunks committed while a write is in flight go out as one write, in order with write()", async () => {
+  const pool = new BufferPool();
+  const written: number[][] = [];
+  const releases: (() => void)[] = [];
+  const w = new BatchWriter({
+    write: (p) => {
+      written.push([...p]);
+      return new Promise((resolve) => releases.push(() => resolve(p.length)));
+    },
+  }, { pool });
+  const put = (...bytes: number[]) => {
+    const room = w.reserve(bytes.length);
+    room.set(bytes);
+    w.commit(room);
+  };
+  put(1); // written at once
+  put(2, 2);
+  put(3);
+  w.write(new Uint8Array([4])); // not reserved: after the open batch, not inside it
+  put(5);
+  assert.equal(w.queued, 5, "all but the first, which is in flight");
+  // Each write is held until released; a bounded number of rounds, so a bug fails, not hangs.
+  for (let round = 0; round < 10 && (releases.length > 0 || w.queued > 0); round++) {
+    releases.shift()?.();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  await w.flush();
+  // The sealed batch and the small unreserved chunk after it are joined (as small queued
+  // chunks are); the chunk reserved after that comes last.
+  assert.deepEqual(written, [[1], [2, 2, 3, 4], [5]]);
+  assert.equal(w.queued, 0);
+  pool.clear();
+});
+
+Deno.test("BatchWriter.reserve(): a batch never passes maxWrite, a large chunk goes alone, all come back", async () => {
+  const pool = new BufferPool();
+  const sizes: number[] = [];
+  let gate: (() => void) | null = null;
+  const w = new BatchWriter({
+    write: (p) => {
+      sizes.push(p.length);
+      if (sizes.length > 1) return Promise.resolve(p.length);
+      return new Promise((resolve) => (gate = () => resolve(p.length)));
+    },
+  }, { pool, maxWrite: 1000 });
+  const put = (n: number) => {
+    const room = w.reserve(n);
+    room.fill(n & 0xff);
+    w.commit(room);
+  };
+  put(10); // in flight until the gate opens
+  for (let i = 0; i < 9; i++) put(300);
+  put(800); // more than half a batch: written as it is
+  put(5);
+  await new Promise((r) => setTimeout(r, 0));
+  gate!();
+  await w.flush();
+  assert.deepEqual(sizes, [10, 900, 900, 900, 800, 5]);
+  assert.ok(sizes.every((n) => n <= 1000));
+  assert.ok(pool.idleBytes > 0, "the batches went back to the pool");
+  pool.clear();
+});
+
+Deno.test("BatchWriter.reserve() after a failed write drops what is committed", async () => {
+  const pool = new BufferPool();
+  const errors: unknown[] = [];
+  const w = new BatchWriter({ write: () => Promise.reject(new Error("ENOSPC")) }, {
+    pool,
+    onError: (e) => errors.push(e),
+  });
+  const room = w.reserve(5);
+  w.commit(room);
+  await w.flush();
+  const again = w.reserve(5);
+  w.commit(again);
+  await w.flush();
+  assert.equal(errors.length, 1);
+  assert.equal(w.queued, 0);
+  pool.clear();
+});
