@@ -103,6 +103,7 @@ export function kernelGeneration(): number {
  * @param at Offset in `out`.
  * @param size Bytes the result takes (the caller computed it to size `out`).
  * @returns Whether the kernel wrote it; false when the prefix or output is too large for it.
+ * @throws {Error} When the kernel wrote another size than `size` (a bug, never silent).
  */
 export function kernelFormat(
   start: number,
@@ -117,6 +118,7 @@ export function kernelFormat(
   bytes.set(prefix, PREFIX_AT);
   const endsAt = ENDS_AT + (skip ? 4 : 0);
   const n = kernel.format(CHUNK_AT, start, endsAt, count, PREFIX_AT, prefix.length, OUT_AT);
+  if (n !== size) throw new Error(`internal error: the line kernel wrote ${n} bytes, not ${size}`);
   out.set(bytes.subarray(OUT_AT, OUT_AT + n), at);
   return true;
 }
