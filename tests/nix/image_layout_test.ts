@@ -14,6 +14,7 @@
  */
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../helpers/cli.ts";
+import { runUntil } from "./run_until.ts";
 import { evalNimi, exists, nixSkipReason, printSkip, withNix } from "./nix_env.ts";
 import { checkModule, exampleNames, EXPECTED } from "./image_fixtures.ts";
 
@@ -92,36 +93,12 @@ async function runInLayout(
     "/config.json",
     "run",
   ];
-  const child = new Deno.Command("bwrap", {
-    args,
-    // Only what the image's entrypoint would have.
+  // Only what the image's entrypoint would have.
+  return await runUntil("bwrap", args, until, {
     clearEnv: true,
     env: { NO_COLOR: "1", PATH: "/usr/bin:/bin" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s) out += decoder.decode(chunk);
-  };
-  const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  let exited = false;
-  void child.status.then(() => (exited = true));
-  const end = Date.now() + 60_000;
-  while (!until(out) && !exited && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (!exited) {
-    try {
-      child.kill("SIGTERM");
-    } catch (e) {
-      if (!(e instanceof TypeError)) throw e; // it exited since the last look
-    }
-  }
-  const status = await child.status;
-  await pumped;
-  return { code: status.code, out };
+    timeoutMs: 60_000,
+  });
 }
 
 Deno.test({

@@ -99,7 +99,7 @@ Deno.test({
               `${nimiDir}/bin/nimi`,
               ["--strict", "--config", config, "validate"],
               null,
-              dir,
+              { cwd: dir },
             );
             assert.equal(strict.code, 0, strict.out);
 
@@ -109,7 +109,7 @@ Deno.test({
                 `${nimiDir}/bin/nimi`,
                 ["--config", `${dir}/theirs.json`, "validate"],
                 null,
-                dir,
+                { cwd: dir },
               );
               assert.equal(v.code, 0, v.out);
               assert.match(v.out, /a Rust Nimi config/);
@@ -117,7 +117,9 @@ Deno.test({
 
             await installApps(await Deno.readTextFile(config), nimiDir);
             await Deno.writeTextFile(`${dir}/wrapper.sh`, wrapper);
-            const ran = await runUntil("sh", [`${dir}/wrapper.sh`], EXPECTED[example]!, dir);
+            const ran = await runUntil("sh", [`${dir}/wrapper.sh`], EXPECTED[example]!, {
+              cwd: dir,
+            });
             assert.match(ran.out, EXPECTED[example]!);
           });
         } finally {
