@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { LogSink } from "../../src/logs/log_sink.ts";
+import { kernelGeneration, loadKernel } from "../../src/logs/line_kernel.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -114,4 +115,71 @@ Deno.test("ServiceStream.pump() reads a stream to its end and flushes the partia
   await sink.close();
   assert.equal(out.text(), `w    | 1\nw    | 2\nw    | ${long}\nw    | 3\n`);
   assert.deepEqual(seen, ["1", "2", long, "3"]);
+});
+
+Deno.test("ServiceStream.pump() forwards a flood of 64 KiB reads through the kernel: every line once, in order, everywhere", async () => {
+  await loadKernel();
+  let tapped = 0;
+  const dir = await Deno.makeTempDir({ prefix: "nimi-test-logs-flood-" });
+  try {
+    // A console that is slow now and then, so output piles up behind writes in flight.
+    const chunks: Uint8Array[] = [];
+    let writes = 0;
+    const console = {
+      write: (p: Uint8Array) => {
+        chunks.push(p.slice());
+        const wait = ++writes % 7 === 0 ? 5 : 0;
+        return new Promise<number>((r) => setTimeout(() => r(p.length), wait));
+      },
+    };
+    const sink = await LogSink.create({
+      names: ["gen"],
+      format: "text",
+      color: false,
+      console,
+      logDir: dir,
+      maxBytes: 1 << 20,
+      maxFiles: 100,
+      now: () => 0,
+      tap: (_service, _stream, chunk) => void (tapped += chunk.length),
+    });
+    const lines = Array.from({ length: 60_000 }, (_, i) => `${i} ${"z".repeat(i % 150)}`);
+    const all = enc.encode(lines.join("\n") + "\n");
+    let at = 0;
+    const stream = new ReadableStream({
+      type: "bytes",
+      pull(c) {
+        if (at >= all.length) {
+          // A byte stream ends a pending BYOB read only once that read is answered.
+          c.close();
+          return c.byobRequest?.respond(0);
+        }
+        c.enqueue(all.slice(at, at + 65536));
+        at += 65536;
+      },
+    });
+    const seen: string[] = [];
+    const listeners = new Set([(l: Uint8Array) => void seen.push(dec.decode(l))]);
+    const before = kernelGeneration();
+    const s = sink.stream("gen", "stdout", listeners);
+    await s.pump(stream);
+    await sink.close();
+    assert.ok(kernelGeneration() - before > 10, "the kernel scanned the chunks");
+    assert.equal(tapped, all.length);
+    assert.deepEqual(seen, lines);
+    const consoleText = chunks.map((c) => dec.decode(c)).join("");
+    assert.equal(consoleText, lines.map((l) => `gen  | ${l}\n`).join(""));
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name)
+      .sort((a, b) => Number(b.split(".")[2] ?? 0) - Number(a.split(".")[2] ?? 0));
+    assert.ok(files.length > 3, `rotated into ${files.length} files`);
+    let fileText = "";
+    for (const f of files) {
+      const text = await Deno.readTextFile(`${dir}/${f}`);
+      assert.ok(text.length <= 1 << 20, `${f} holds ${text.length} bytes`);
+      fileText += text;
+    }
+    assert.equal(fileText, lines.map((l) => `1970-01-01T00:00:00.000Z stdout ${l}\n`).join(""));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
