@@ -3,7 +3,7 @@
  * however many changes came before it, none after stop(), and V8's real collection callable.
  */
 import assert from "node:assert/strict";
-import { fullCollection, HeapCompactor } from "../../src/pid1/heap.ts";
+import { fullCollection, HeapCompactor, trimMalloc } from "../../src/pid1/heap.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,4 +41,24 @@ Deno.test("fullCollection() runs V8's collection and frees unreachable objects",
     await sleep(10);
   }
   assert.ok(collected, "the unreachable object was not collected");
+});
+
+Deno.test("trimMalloc() gives freed native memory back to the kernel", async () => {
+  const anon = () =>
+    Number(/RssAnon:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))![1]) * 1024;
+  const gc = fullCollection();
+  // 64 MiB of buffers from the C allocator's arenas, then one small block after them, so that
+  // freeing the buffers leaves free pages below a block in use, which free() cannot hand back.
+  let buffers: Uint8Array[] = [];
+  for (let i = 0; i < 2048; i++) buffers.push(new Uint8Array(32 * 1024).fill(1));
+  const after = new Uint8Array(1024).fill(2);
+  buffers = [];
+  gc();
+  gc();
+  await sleep(50);
+  const before = anon();
+  trimMalloc();
+  const trimmed = anon();
+  assert.equal(after[0], 2);
+  assert.ok(before - trimmed > 32 * 1024 * 1024, `RssAnon ${before} -> ${trimmed}`);
 });
