@@ -107,11 +107,20 @@ Deno.test({
         stderr: "piped",
       }).spawn();
       const upOut = Promise.all([new Response(up.stdout).text(), new Response(up.stderr).text()]);
+      let upEnded: Deno.CommandStatus | null = null;
+      void up.status.then((s) => (upEnded = s));
       const web = await waitFor(
         "web to run",
         async () => {
           const c = await containerOf(project, "web");
-          return c?.status === "running" ? c : undefined;
+          if (c?.status === "running") return c;
+          // compose gave up (an image or network it could not make): say why at once, instead
+          // of waiting out the whole bound for a container that will never run.
+          if (upEnded !== null && !(upEnded as Deno.CommandStatus).success) {
+            const [out, err] = await upOut;
+            throw new Error(`docker-compose up failed before web ran:\n${out}${err}`);
+          }
+          return undefined;
         },
         480,
         250,
