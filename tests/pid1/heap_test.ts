@@ -55,10 +55,16 @@ Deno.test("trimMalloc() gives freed native memory back to the kernel", async () 
   buffers = [];
   gc();
   gc();
-  await sleep(50);
   const before = anon();
-  trimMalloc();
-  const trimmed = anon();
+  // V8 frees the buffers' memory on a background thread after the collection: trim until the
+  // drop shows (at once on an idle machine), for at most 2 s.
+  let trimmed = before;
+  for (let i = 0; i < 40; i++) {
+    trimMalloc();
+    trimmed = anon();
+    if (before - trimmed > 32 * 1024 * 1024) break;
+    await sleep(50);
+  }
   assert.equal(after[0], 2);
   assert.ok(before - trimmed > 32 * 1024 * 1024, `RssAnon ${before} -> ${trimmed}`);
 });
