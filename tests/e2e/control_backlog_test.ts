@@ -5,19 +5,10 @@
  *
  * @module
  */
+import { exists } from "../helpers/files.ts";
 import assert from "node:assert/strict";
 import { FELL_BEHIND } from "../../src/control/routes.ts";
 import { sh, startControlled } from "./control_helpers.ts";
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
 
 Deno.test("a follower that stops reading is cut off past the backlog cap instead of queueing the flood", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nimi-test-control-backlog-" });

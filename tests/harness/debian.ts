@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { existsAsync } from "../helpers/files.ts";
 import { HARNESS_DIR, podman, podmanReason, type PodmanResult } from "./podman.ts";
 
 /** The Debian release the images are built from. */
@@ -73,7 +74,7 @@ async function buildOnce(packages: string[]): Promise<string> {
   try {
     if (await imageExists(tag)) return tag;
     const tarball = `${HARNESS_DIR}/debian-${id}.tar`;
-    if (!(await exists(tarball))) await mmdebstrap(packages, tarball);
+    if (!(await existsAsync(tarball))) await mmdebstrap(packages, tarball);
     const imported = await podman(["import", tarball, tag], { timeoutMs: 300_000 });
     if (imported.code !== 0) throw new Error(`podman import ${tarball}: ${describe(imported)}`);
     return tag;
@@ -121,16 +122,6 @@ function ignoreNotFound(e: unknown): void {
   if (!(e instanceof Deno.errors.NotFound)) throw e;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    ignoreNotFound(e);
-    return false;
-  }
-}
-
 /**
  * Takes a lock directory holding its owner's pid. A lock whose owner is gone (a test run
  * interrupted mid-build) or older than the build timeout is stale and taken over.
@@ -150,9 +141,9 @@ async function takeLock(path: string): Promise<boolean> {
     } catch (err) {
       ignoreNotFound(err);
       // Gone meanwhile, or its owner has not written its pid yet (then it is fresh).
-      if (!(await exists(path))) return takeLock(path);
+      if (!(await existsAsync(path))) return takeLock(path);
     }
-    const ownerGone = /^[0-9]+$/.test(owner) && !(await exists(`/proc/${owner}`));
+    const ownerGone = /^[0-9]+$/.test(owner) && !(await existsAsync(`/proc/${owner}`));
     if (!ownerGone && age <= BUILD_TIMEOUT_MS) return false;
     await Deno.remove(path, { recursive: true }).catch(ignoreNotFound);
     return takeLock(path);

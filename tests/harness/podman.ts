@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { existsAsync } from "../helpers/files.ts";
 import { REPO_ROOT } from "../helpers/cli.ts";
 
 /** What one podman command gave. */
@@ -498,7 +499,7 @@ export async function cachedImage(
     const end = Date.now() + 600_000;
     while (Date.now() < end) {
       if ((await podman(["image", "exists", tag])).code === 0) return tag;
-      if (!await exists(lock)) break;
+      if (!await existsAsync(lock)) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     if ((await podman(["image", "exists", tag])).code === 0) return tag;
@@ -534,16 +535,6 @@ async function pruneImages(repo: string): Promise<void> {
 
 function ignoreNotFound(e: unknown): void {
   if (!(e instanceof Deno.errors.NotFound)) throw e;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    ignoreNotFound(e);
-    return false;
-  }
 }
 
 /** Takes a lock directory; a lock older than ten minutes is stale and taken over. */

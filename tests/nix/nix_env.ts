@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { exists } from "../helpers/files.ts";
 import { REPO_ROOT } from "../helpers/cli.ts";
 
 /** A nixpkgs tree the evaluation tests can use. */
@@ -68,21 +69,7 @@ export async function nixInstantiate(
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
-/**
- * Whether a path exists.
- *
- * @param path The path.
- * @returns false when it does not exist; other errors are thrown.
- */
-export function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
+export { exists };
 
 function libBase(env: string): string {
   return env.replace(/\/lib\/?$/, "");
