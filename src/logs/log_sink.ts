@@ -20,6 +20,7 @@ import { LogFile } from "./log_file.ts";
 import { allocated } from "./gc_pacer.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { loadKernel } from "./line_kernel.ts";
+import type { PipePoller } from "./pipe_poller.ts";
 import { LEVEL_PREFIX, type MessageLevel, streamPriority } from "./priority.ts";
 
 /** Options for {@link LogSink.create}. */
@@ -449,6 +450,33 @@ export class ServiceStream {
       }
     } finally {
       reader.releaseLock();
+      const wait = this.end();
+      if (wait) await wait;
+    }
+  }
+
+  /**
+   * Reads a process's pipe through the shared poller ({@link PipePoller}), honouring
+   * back-pressure like {@link pump}. Deno still owns the descriptor: once the pipe ended,
+   * `readable` (the same pipe's stream, never read) is cancelled, which closes it.
+   *
+   * @param poller The poller.
+   * @param fd nimi's descriptor of the pipe, from {@link PipePoller.find}.
+   * @param readable Deno's stream of the same pipe.
+   * @returns A promise that resolves at end of stream.
+   */
+  async pumpFd(
+    poller: PipePoller,
+    fd: number,
+    readable: ReadableStream<Uint8Array>,
+  ): Promise<void> {
+    try {
+      await poller.read(fd, (chunk) => {
+        if (chunk.length === MAX_READ) this.#sink.wantKernel();
+        return this.push(chunk);
+      });
+    } finally {
+      await readable.cancel();
       const wait = this.end();
       if (wait) await wait;
     }

@@ -12,6 +12,7 @@ import type { ProcessStatus } from "./exit_code.ts";
 import { GroupWatcher, signalGroup } from "./process_group.ts";
 import type { SpawnPlan } from "./spawn_options.ts";
 import { startProcess } from "./setsid_spawn.ts";
+import { sharedPoller } from "../logs/pipe_poller.ts";
 
 /** A running process of a service, leading its own process group. */
 export interface Child {
@@ -21,6 +22,12 @@ export interface Child {
   readonly stdout: ReadableStream<Uint8Array> | null;
   /** Its standard error, or null when it does not go through nimi. */
   readonly stderr: ReadableStream<Uint8Array> | null;
+  /**
+   * nimi's descriptors of the same two pipes, where the shared pipe poller found them
+   * (src/logs/pipe_poller.ts): the output is then read there, and the stream is only
+   * cancelled at the end to close the descriptor. Absent or null: read the stream.
+   */
+  readonly outputFds?: OutputFds;
   /** Resolves when the process itself exits (its group may live on). */
   readonly status: Promise<ProcessStatus>;
   /**
@@ -45,6 +52,14 @@ export interface Child {
   waitGroupGone(timeoutMs: number): Promise<boolean>;
 }
 
+/** nimi's descriptors of a child's output pipes (null: read its stream instead). */
+export interface OutputFds {
+  /** Standard output. */
+  stdout: number | null;
+  /** Standard error. */
+  stderr: number | null;
+}
+
 /**
  * Starts a process from a plan.
  *
@@ -67,17 +82,23 @@ export type Spawner = (plan: SpawnPlan) => Child;
  */
 export function processSpawner(groups: GroupWatcher = new GroupWatcher()): Spawner {
   return (plan) => {
+    // Piped output is read through the shared poller where it finds the pipes (pipe_poller.ts).
+    const isPiped = (s: "stdout" | "stderr") => (plan.options[s] ?? "inherit") === "piped";
+    const poller = isPiped("stdout") || isPiped("stderr") ? sharedPoller() : null;
+    const mark = poller?.mark() ?? null;
     // Where nimi keeps SIGUSR1 blocked from Deno's inspector, the child must not inherit that.
     // A detached plan starts through `setsid` where that is equivalent (setsid_spawn.ts).
     const started = withUsr1Unblocked(() => startProcess(plan.program, plan.options));
     const proc = started.process;
-    const piped = (s: "stdout" | "stderr") =>
-      (plan.options[s] ?? "inherit") === "piped" ? proc[s] : null;
+    const piped = (s: "stdout" | "stderr") => isPiped(s) ? proc[s] : null;
     const pid = proc.pid;
+    const fd = (s: "stdout" | "stderr", target: number) =>
+      poller !== null && mark !== null && isPiped(s) ? poller.find(pid, target, mark) : null;
     return {
       pid,
       stdout: piped("stdout"),
       stderr: piped("stderr"),
+      outputFds: { stdout: fd("stdout", 1), stderr: fd("stderr", 2) },
       status: proc.status,
       signal: (signal) => {
         started.leading();

@@ -9,6 +9,7 @@
  */
 import type { Signal } from "../config/mod.ts";
 import type { LineListener, LogSink } from "../logs/mod.ts";
+import { sharedPoller } from "../logs/pipe_poller.ts";
 import type { PidRegistry } from "../pid1/managed_pids.ts";
 import type { Child, Spawner } from "./child.ts";
 import type { Clock } from "./clock.ts";
@@ -336,7 +337,10 @@ export class Unit {
     };
     const pump = (s: "stdout" | "stderr") => {
       const stream = child[s];
-      return stream === null ? null : streams[s].pump(stream);
+      if (stream === null) return null;
+      const fd = child.outputFds?.[s] ?? null;
+      const poller = fd === null ? null : sharedPoller();
+      return poller === null ? streams[s].pump(stream) : streams[s].pumpFd(poller, fd!, stream);
     };
     const pumps = Promise.all([pump("stdout"), pump("stderr")]).catch((e) =>
       sink.message(spec.name, `reading output failed: ${errorText(e)}`, "error")
