@@ -171,8 +171,21 @@ export function nimiRuntime(): string {
 
 /** Command to run nimi from source, on {@link nimiRuntime}. */
 export function nimiArgv(config: string, ...extra: string[]): string[] {
-  return [nimiRuntime(), "run", "-A", `${ROOT}/mod.ts`, "--config", config, "run", ...extra];
+  return [
+    nimiRuntime(),
+    "run",
+    "-A",
+    ...NIMI_FLAGS,
+    `${ROOT}/mod.ts`,
+    "--config",
+    config,
+    "run",
+    ...extra,
+  ];
 }
+
+/** The runtime flags the nimi package is compiled with (nix/package.nix, `deno task nimi`). */
+export const NIMI_FLAGS: readonly string[] = ["--no-code-cache", "--v8-flags=--expose-gc"];
 
 /** Median of numbers. */
 export function median(xs: number[]): number {

@@ -1,7 +1,9 @@
 /**
  * Log forwarding: one service prints 2,000,000 lines of 100 bytes; time until the manager has
  * written them all. Peers: `cat` through a pipe (the pipe limit), supervisord, foreman, pm2
- * (`pm2-runtime`, which prints the lines unprefixed and also appends them to a log file).
+ * (`pm2-runtime`, which prints the lines unprefixed and also appends them to a log file). Two
+ * floors: `cat | tee` (the input written twice), and "same bytes": the pipe read plus the very
+ * bytes nimi wrote (console and log file), each copied by `cat` at once.
  *
  * @module
  */
@@ -35,6 +37,8 @@ export async function benchLogs(): Promise<LogResult> {
     const service = [{ name: "gen", argv: ["/bin/cat", input] }];
     const times: Record<string, number[]> = {
       cat: [],
+      tee: [],
+      "same bytes": [],
       nimi: [],
       supervisord: [],
       foreman: [],
@@ -93,9 +97,11 @@ export async function benchLogs(): Promise<LogResult> {
       checkLines(stdout, "pm2 stdout");
       Deno.removeSync(pdir, { recursive: true });
     };
+    const shell = (script: string) =>
+      new Deno.Command("/bin/sh", { args: ["-c", script] }).output();
     for (let run = 0; run < RUNS; run++) {
       let t = now();
-      await new Deno.Command("/bin/sh", { args: ["-c", `cat ${input} | cat > ${out}`] }).output();
+      await shell(`cat ${input} | cat > ${out}`);
       times.cat!.push(now() - t);
 
       const logs = `${dir}/nimi-logs-${run}`;
@@ -105,9 +111,28 @@ export async function benchLogs(): Promise<LogResult> {
       await nimi.status;
       times.nimi!.push(now() - t);
       checkLines(out, "nimi stdout");
+      // The floor for nimi's output: the pipe read plus the very bytes nimi wrote (its
+      // prefixed console and its timestamped log file, 2.4 times the input), each written by
+      // `cat` at once, with nothing done to them.
+      const console = `${dir}/floor-console`;
+      const file = `${dir}/floor-file`;
+      if (run === 0) {
+        Deno.copyFileSync(out, console);
+        Deno.copyFileSync(`${logs}/logs-0/gen.log`, file);
+      }
       // Each run's 200 MB of tmpfs pages are freed before the next: a VM that has to back
       // fresh pages for every run makes the later runs slower than the first.
       Deno.removeSync(logs, { recursive: true });
+
+      t = now();
+      await shell(`cat ${input} | tee ${out}.tee > ${out}`);
+      times.tee!.push(now() - t);
+      t = now();
+      await shell(
+        `cat ${input} | cat > /dev/null & cat ${console} > ${out} & cat ${file} > ${out}.tee & wait`,
+      );
+      times["same bytes"]!.push(now() - t);
+      Deno.removeSync(`${out}.tee`);
 
       if (!SKIP.includes("supervisord")) await supervisord(run);
       if (!SKIP.includes("foreman")) await foreman();

@@ -1,11 +1,11 @@
 /**
- * Command-line parsing (`node:util` parseArgs) driven by the command table
- * (command_table.ts), compatible with the Rust Nimi's `nimi --config FILE <command>`: options
+ * Command-line parsing (argv.ts, with the results and messages of `node:util` parseArgs)
+ * driven by the command table (command_table.ts), compatible with the Rust Nimi's `nimi --config FILE <command>`: options
  * may stand before or after the command. Mistyped commands and options get a "did you mean".
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { type ArgvToken, parseArgv } from "./argv.ts";
 import {
   COMMANDS,
   type CommandSpec,
@@ -105,13 +105,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: parseOptions(),
-      allowPositionals: true,
-      strict: true,
-      tokens: true,
-    });
+    parsed = parseArgv(argv, parseOptions(), true);
   } catch (e) {
     throw new UsageError(describeParseError(e), { cause: e });
   }
@@ -175,9 +169,7 @@ function unknownCommand(name: string): UsageError {
   );
 }
 
-type Token = ReturnType<typeof parseArgs>["tokens"] extends (infer T)[] | undefined ? T : never;
-
-function checkOptionPlaces(tokens: readonly Token[], spec: CommandSpec | undefined): void {
+function checkOptionPlaces(tokens: readonly ArgvToken[], spec: CommandSpec | undefined): void {
   for (const t of tokens) {
     if (t.kind !== "option" || GLOBAL_OPTIONS.includes(t.name)) continue;
     if (spec?.options.includes(t.name)) continue;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { type ArgvOption, flagOf, parseArgv, stringOf, stringsOf } from "./argv.ts";
 import { normalizeSignal, SIGNAL_NUMBERS } from "../config/signals.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -32,7 +32,7 @@ export interface InitArgs {
   help: boolean;
 }
 
-const OPTIONS = {
+const OPTIONS: Readonly<Record<string, ArgvOption>> = {
   "single-child": { type: "boolean", short: "c" },
   "process-group": { type: "boolean", short: "g" },
   rewrite: { type: "string", short: "r", multiple: true },
@@ -43,7 +43,7 @@ const OPTIONS = {
   "warn-reaping": { type: "boolean", short: "w" },
   verbose: { type: "boolean", short: "v", multiple: true },
   help: { type: "boolean", short: "h" },
-} as const;
+};
 
 /** The usage text of init mode. */
 export const INIT_HELP = `Usage: nimi [OPTIONS] -- PROGRAM [ARGS...]
@@ -146,32 +146,28 @@ export function parseInitArgs(
   separator: number,
   env: Readonly<Record<string, string>>,
 ): InitArgs {
-  let values;
+  let parsed;
   try {
-    ({ values } = parseArgs({
-      args: argv.slice(0, separator),
-      options: OPTIONS,
-      allowPositionals: false,
-      strict: true,
-    }));
+    parsed = parseArgv(argv.slice(0, separator), OPTIONS, false);
   } catch (e) {
     const message = e instanceof Error ? e.message.split("\n")[0]!.replace(/\.$/, "") : String(e);
     throw new UsageError(`${message}; see "nimi -h --"`, { cause: e });
   }
+  const flag = (name: string) => flagOf(parsed.values, name);
   const program = argv.slice(separator + 1);
-  if (values.help) return { ...defaults(program), help: true };
+  if (flag("help")) return { ...defaults(program), help: true };
   if (program.length === 0) {
     throw new UsageError(`nothing to run after "--"; usage: nimi [OPTIONS] -- PROGRAM [ARGS...]`);
   }
   const remapExit = new Set<number>();
-  for (const text of values["remap-exit"] ?? []) {
+  for (const text of stringsOf(parsed.values, "remap-exit")) {
     if (!/^\d+$/.test(text) || Number(text) > 255) {
       throw new UsageError(`--remap-exit "${text}": expected an exit code from 0 to 255`);
     }
     remapExit.add(Number(text));
   }
   let parentDeathSignal: number | null = null;
-  const pdeath = values["parent-death-signal"];
+  const pdeath = stringOf(parsed.values, "parent-death-signal");
   if (pdeath !== undefined) {
     parentDeathSignal = signalOf(pdeath, false);
     if (parentDeathSignal === null) {
@@ -180,23 +176,23 @@ export function parseInitArgs(
       );
     }
   }
-  if (values.subreaper && values["no-subreaper"]) {
+  if (flag("subreaper") && flag("no-subreaper")) {
     throw new UsageError(`--subreaper and --no-subreaper contradict each other; give one`);
   }
   const verbosity = Number(env.TINI_VERBOSITY ?? "1");
   const on = (name: string) => env[name] === "1";
   return {
     argv: program,
-    singleChild: (values["single-child"] ?? false) || on("NIMI_SINGLE_CHILD") ||
+    singleChild: flag("single-child") || on("NIMI_SINGLE_CHILD") ||
       env.DUMB_INIT_SETSID === "0",
-    processGroup: (values["process-group"] ?? false) || on("NIMI_PROCESS_GROUP") ||
+    processGroup: flag("process-group") || on("NIMI_PROCESS_GROUP") ||
       env.TINI_KILL_PROCESS_GROUP !== undefined,
-    rewrite: parseRewrites(values.rewrite ?? []),
+    rewrite: parseRewrites(stringsOf(parsed.values, "rewrite")),
     remapExit,
     parentDeathSignal,
-    subreaper: !values["no-subreaper"] && env.NIMI_SUBREAPER !== "0",
-    warnReaping: (values["warn-reaping"] ?? false) || on("NIMI_WARN_REAPING"),
-    verbose: (values.verbose?.length ?? 0) > 0 || on("NIMI_VERBOSE") || verbosity >= 2 ||
+    subreaper: !flag("no-subreaper") && env.NIMI_SUBREAPER !== "0",
+    warnReaping: flag("warn-reaping") || on("NIMI_WARN_REAPING"),
+    verbose: flag("verbose") || on("NIMI_VERBOSE") || verbosity >= 2 ||
       env.DUMB_INIT_DEBUG === "1",
     help: false,
   };

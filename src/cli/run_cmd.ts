@@ -14,7 +14,7 @@ import { socketPath } from "../control/socket_path.ts";
 import { installSignalListeners, type Reaper, startReaper } from "../pid1/mod.ts";
 import { HANDLED_SIGNAL_NUMBERS, type SignalEvent } from "../pid1/signal_table.ts";
 import { closeInheritedOnExec } from "../pid1/close_on_exec.ts";
-import { fullCollection, HeapCompactor, trimMalloc } from "../pid1/heap.ts";
+import { HeapCompactor, loadCollection, trimMalloc } from "../pid1/heap.ts";
 import { pageOutCode } from "../pid1/code_pages.ts";
 import { journalStreams } from "../systemd/journal.ts";
 import { SystemdNotifier } from "../systemd/notifier.ts";
@@ -75,11 +75,12 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const notifier = SystemdNotifier.fromEnvironment((m) => sink.message(null, m, "warning"));
   // Once start-up (or a burst of restarts) has settled, give its garbage, the allocator's free
   // pages (heap.ts) and the runtime's cold code pages (code_pages.ts) back.
-  const collect = fullCollection();
   const heap = new HeapCompactor(HEAP_QUIET_MS, () => {
-    collect();
-    trimMalloc();
-    pageOutCode();
+    loadCollection().then((collect) => {
+      collect();
+      trimMalloc();
+      pageOutCode();
+    }, (e) => sink.message(null, `cannot collect garbage: ${errorText(e)}`, "warning"));
   });
   const supervisor: Supervisor = new Supervisor(config, {
     sink,

@@ -54,6 +54,12 @@ export function openControl(args: CliArgs, file: string): RunControl {
         server = await ControlServer.open({
           path,
           defaultDir: args.socket === null,
+          onFailure: (e) =>
+            sink.message(
+              null,
+              `control connection failed: ${e instanceof Error ? e.message : String(e)}`,
+              "warning",
+            ),
           context: {
             supervisor,
             rings,

@@ -1,13 +1,14 @@
 /**
- * The control socket: an HTTP server (`Deno.serve`) on a Unix socket that answers the routes of
+ * The control socket: an HTTP/1.1 server (http1.ts) on a Unix socket that answers the routes of
  * routes.ts. The socket is 0600 in a 0700 directory owned by nimi's user; a stale socket of a
  * nimi that died is replaced, a live one is left alone; the socket is removed when nimi exits.
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { ensurePrivateDir } from "./socket_path.ts";
 import { type ControlContext, handleControl } from "./routes.ts";
+import { Http1Server } from "./http1.ts";
 
 /** Why the control socket could not be opened; nimi runs on without it. */
 export class ControlUnavailable extends Error {
@@ -31,18 +32,20 @@ export interface ControlServerOptions {
   defaultDir: boolean;
   /** What the routes act on (`track` is provided by the server). */
   context: Omit<ControlContext, "track">;
+  /** Hears a connection that failed in a way nimi did not foresee (it is dropped). */
+  onFailure: (e: unknown) => void;
 }
 
 /** A listening control socket. */
 export class ControlServer {
-  readonly #server: Deno.HttpServer<Deno.UnixAddr>;
+  readonly #server: Http1Server;
   readonly #path: string;
   readonly #ino: number | null;
   readonly #streams: Set<{ close(): void }>;
   readonly #defaultDir: boolean;
 
   private constructor(
-    server: Deno.HttpServer<Deno.UnixAddr>,
+    server: Http1Server,
     path: string,
     ino: number | null,
     streams: Set<{ close(): void }>,
@@ -84,16 +87,13 @@ export class ControlServer {
         return () => streams.delete(s);
       },
     };
-    let server: Deno.HttpServer<Deno.UnixAddr>;
+    let listener: Deno.Listener;
     // The socket is created 0600, not chmod-ed after: between a bind under the usual umask and
     // the chmod, anyone who can reach the directory could connect. The bind is synchronous, so
     // the narrower umask covers nothing else.
     const umask = Deno.umask(0o177);
     try {
-      server = Deno.serve(
-        { path, transport: "unix", onListen: () => {}, onError: internalError },
-        (req) => handleControl(req, context),
-      );
+      listener = Deno.listen({ path, transport: "unix" });
     } catch (e) {
       if (e instanceof Deno.errors.AddrInUse) {
         throw new ControlUnavailable(`control socket "${path}" is in use by another nimi`);
@@ -102,6 +102,12 @@ export class ControlServer {
     } finally {
       Deno.umask(umask);
     }
+    const server = new Http1Server(
+      listener,
+      (req) => handleControl(req, context),
+      internalError,
+      options.onFailure,
+    );
     await Deno.chmod(path, 0o600);
     const ino = (await Deno.lstat(path)).ino;
     return new ControlServer(server, path, ino, streams, options.defaultDir);

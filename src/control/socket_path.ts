@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 
 /** The instance name when `--name` is not given. */
 export const DEFAULT_INSTANCE = "default";

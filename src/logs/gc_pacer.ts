@@ -10,26 +10,23 @@
  *
  * @module
  */
-import { fullCollection } from "../pid1/heap.ts";
+import { exposedCollection, loadCollection } from "../pid1/heap.ts";
 
 /** Bytes of formatted output between two young-generation collections. */
 export const GC_EVERY_BYTES: number = 16 * 1024 * 1024;
 
-type Collect = (options?: { type: "minor" | "major" }) => void;
+let asked = false;
 
-let collect: Collect | null | undefined;
-
-function collector(): Collect | null {
-  if (collect !== undefined) return collect;
-  try {
-    // The same `gc` the heap compactor uses; it takes `{ type: "minor" }` too.
-    collect = fullCollection() as Collect;
-  } catch (e) {
-    // No collector to pace (a runtime that refuses the flag): memory is then V8's business.
+function collector(): ((options: { type: "minor" }) => void) | null {
+  const collect = exposedCollection();
+  if (collect !== null || asked) return collect;
+  // The same `gc` the heap compactor uses, loaded once; until then the pacer skips its turns.
+  asked = true;
+  loadCollection().catch((e) => {
+    // A runtime that refuses the flag: memory is then V8's business (see the module comment).
     if (!(e instanceof Error)) throw e;
-    collect = null;
-  }
-  return collect;
+  });
+  return null;
 }
 
 let pending = 0;

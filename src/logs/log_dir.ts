@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 
 /**
  * Highest N nimi counts to. A `logs-N` with a larger number (or one that is not a safe

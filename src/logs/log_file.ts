@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { BatchWriter } from "./batch_writer.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 

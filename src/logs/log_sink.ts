@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { BatchWriter, type ByteWriter } from "./batch_writer.ts";
 import {
   consolePrefix,

@@ -5,28 +5,57 @@
  * used (bench/README.md, "Memory"). A full garbage collection, run once the supervisor has seen
  * no change for a while, returns them.
  *
- * Deno has no public call for a collection: V8's `gc` function is exposed to a fresh context
- * (node:v8 `setFlagsFromString`, node:vm), the documented Node way. Loading node:vm costs about
- * 2 MB of private memory, less than half of what the collection gives back. V8 reads
- * `--max-semi-space-size` only at start-up (`--v8-flags`), so it cannot be set from here.
+ * Deno has no public call for a collection. V8 offers `gc` where it was started with
+ * `--expose-gc`: the nimi package is compiled with that flag (nix/package.nix; from source,
+ * `deno task nimi` or `deno run --v8-flags=--expose-gc`), and then nothing needs loading: with
+ * argv.ts and path.ts, `nimi run` loads no `node:` module at all, which keeps Deno's Node layer
+ * (about 1 MB of private memory) out of a PID 1. Elsewhere nimi gets `gc` from a fresh context
+ * (node:v8 `setFlagsFromString`, node:vm `runInNewContext`, the documented Node way), loaded
+ * at the first collection.
+ *
+ * The exposed `gc` is called as a last-resort collection (the one V8 runs before it gives up
+ * on memory, which also shrinks the heap's spaces): a plain one left 7 MB more pages resident
+ * with 200 services, the fresh context's plain one did not (measured, bench/README.md).
  *
  * @module
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 
-/** Runs one full garbage collection. */
-export type Collect = () => void;
+/** Runs one garbage collection: full, or of the young generation with `{ type: "minor" }`. */
+export type Collect = (options?: { type: "minor" | "major" }) => void;
 
 let collect: Collect | null = null;
+let loading: Promise<Collect> | null = null;
 
-/** V8's `gc` function, obtained once. */
-export function fullCollection(): Collect {
+/**
+ * V8's `gc` when it is at hand without loading anything: nimi was started with `--expose-gc`,
+ * or {@link loadCollection} has loaded it.
+ *
+ * @returns It, or null.
+ */
+export function exposedCollection(): Collect | null {
   if (collect === null) {
-    setFlagsFromString("--expose-gc");
-    collect = runInNewContext("gc") as Collect;
+    const gc = (globalThis as { gc?: unknown }).gc;
+    if (typeof gc === "function") {
+      collect = (options) => gc(options ?? { type: "major", flavor: "last-resort" });
+    }
   }
   return collect;
+}
+
+/**
+ * V8's `gc`: the exposed one, else one from a fresh context (loaded once).
+ *
+ * @returns A promise of it; rejects where the runtime refuses the flag.
+ */
+export function loadCollection(): Promise<Collect> {
+  const ready = exposedCollection();
+  if (ready !== null) return Promise.resolve(ready);
+  loading ??= Promise.all([import("node:v8"), import("node:vm")]).then(([v8, vm]) => {
+    v8.setFlagsFromString("--expose-gc");
+    collect = vm.runInNewContext("gc") as Collect;
+    return collect;
+  });
+  return loading;
 }
 
 /**
@@ -42,15 +71,15 @@ export function fullCollection(): Collect {
  */
 export class HeapCompactor {
   readonly #delayMs: number;
-  readonly #collect: Collect;
+  readonly #collect: () => void;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #pending = false;
 
   /**
    * @param delayMs Quiet time before collecting.
-   * @param collectFn The collection (V8's full collection by default).
+   * @param collectFn The collection.
    */
-  constructor(delayMs: number, collectFn: Collect = fullCollection()) {
+  constructor(delayMs: number, collectFn: () => void) {
     this.#delayMs = delayMs;
     this.#collect = collectFn;
   }

@@ -59,7 +59,7 @@ Deno.test({
         assert.equal(pkg.version, denoJson.version);
         assert.match(
           pkg.buildPhase,
-          /deno compile --cached-only --frozen --allow-all --output nimi mod\.ts/,
+          /deno compile --cached-only --frozen --allow-all --no-code-cache --v8-flags=--expose-gc \\\n\s+--output nimi mod\.ts/,
         );
         assert.match(pkg.configurePhase, /export DENO_DIR="\$TMPDIR\/deno"/);
         assert.match(pkg.npmCache, /deno-npm-cache\.sh "\$out" .*'?jsonc-parser'? '?\d/);

@@ -3,7 +3,7 @@
  * however many changes came before it, none after stop(), and V8's real collection callable.
  */
 import assert from "node:assert/strict";
-import { fullCollection, HeapCompactor, trimMalloc } from "../../src/pid1/heap.ts";
+import { HeapCompactor, loadCollection, trimMalloc } from "../../src/pid1/heap.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,8 +31,8 @@ Deno.test("HeapCompactor.stop() cancels a pending collection", async () => {
   assert.equal(runs, 0);
 });
 
-Deno.test("fullCollection() runs V8's collection and frees unreachable objects", async () => {
-  const gc = fullCollection();
+Deno.test("loadCollection() gives V8's collection and frees unreachable objects", async () => {
+  const gc = await loadCollection();
   let collected = false;
   const registry = new FinalizationRegistry(() => (collected = true));
   (() => registry.register({ big: new Array(1000).fill(0) }, "x"))();
@@ -46,7 +46,7 @@ Deno.test("fullCollection() runs V8's collection and frees unreachable objects",
 Deno.test("trimMalloc() gives freed native memory back to the kernel", async () => {
   const anon = () =>
     Number(/RssAnon:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))![1]) * 1024;
-  const gc = fullCollection();
+  const gc = await loadCollection();
   // 64 MiB of buffers from the C allocator's arenas, then one small block after them, so that
   // freeing the buffers leaves free pages below a block in use, which free() cannot hand back.
   let buffers: Uint8Array[] = [];
