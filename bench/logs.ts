@@ -83,10 +83,13 @@ export async function benchLogs(): Promise<LogResult> {
         env: { PM2_HOME: `${pdir}/home` },
       });
       // Timed like supervisord, by its log file; its stdout is checked apart (it has lost
-      // lines there when the service exits).
-      await waitForSize(`${pdir}/gen.log`, LINES * 100);
+      // lines there when the service exits, and once in its log file too: then pm2-runtime
+      // ends with the file short, and the time is when it ended).
+      let ended = false;
+      const exit = runtime.status.then(() => void (ended = true));
+      await Promise.race([waitForSize(`${pdir}/gen.log`, LINES * 100, () => ended), exit]);
       times.pm2!.push(now() - t);
-      await Promise.race([waitForLastLine(stdout, LINES * 100), sleep(10000)]);
+      await Promise.race([waitForLastLine(stdout, LINES * 100, () => ended), sleep(10000)]);
       try {
         runtime.kill("SIGTERM");
       } catch {
@@ -146,9 +149,9 @@ export async function benchLogs(): Promise<LogResult> {
   }
 }
 
-/** Waits until `file` holds at least `size` bytes. */
-async function waitForSize(file: string, size: number): Promise<void> {
-  for (;;) {
+/** Waits until `file` holds at least `size` bytes, or until `stop()` says to give up. */
+async function waitForSize(file: string, size: number, stop = () => false): Promise<void> {
+  while (!stop()) {
     try {
       if (Deno.statSync(file).size >= size) return;
     } catch (e) {
@@ -160,11 +163,15 @@ async function waitForSize(file: string, size: number): Promise<void> {
 
 /**
  * Waits until `file` holds at least `size` bytes and its last 64 KiB hold the last generated
- * line (pm2 prints its own lines after the service's).
+ * line (pm2 prints its own lines after the service's), or until `stop()` says to give up.
  */
-async function waitForLastLine(file: string, size: number): Promise<void> {
+async function waitForLastLine(
+  file: string,
+  size: number,
+  stop: () => boolean,
+): Promise<void> {
   const last = `${String(LINES - 1).padStart(10, "0")} ${"x".repeat(88)}\n`;
-  for (;;) {
+  while (!stop()) {
     let ok = false;
     try {
       const f = Deno.openSync(file);

@@ -78,6 +78,7 @@ export class Http1Server {
   readonly #connections = new Set<Deno.Conn>();
   readonly #accepting: Promise<void>;
   readonly #served = new Set<Promise<void>>();
+  readonly #bodies = new Set<ReadableStreamDefaultReader<Uint8Array>>();
 
   /**
    * Serves connections from a listener until {@link shutdown}.
@@ -113,9 +114,10 @@ export class Http1Server {
       }
       if (this.#connections.size >= MAX_CONNECTIONS) {
         const busy = status(503, "too many control connections");
-        write(conn, head(busy.status, busy.headers)).then(() => body(conn, busy)).catch(
-          this.#onFailure,
-        ).finally(() => closeQuietly(conn));
+        write(conn, head(busy.status, busy.headers)).then(() => body(conn, busy, this.#bodies))
+          .catch(
+            this.#onFailure,
+          ).finally(() => closeQuietly(conn));
         continue;
       }
       this.#connections.add(conn);
@@ -151,14 +153,18 @@ export class Http1Server {
       await response.body?.cancel();
       return;
     }
-    if (!headOnly) await body(conn, response);
+    if (!headOnly) await body(conn, response, this.#bodies);
     else await response.body?.cancel();
   }
 
-  /** Stops accepting, closes every connection, and waits until their handlers are done. */
+  /**
+   * Stops accepting, ends every body being sent (a stream that waits for more is cancelled),
+   * closes every connection, and waits until their handlers are done.
+   */
   async shutdown(): Promise<void> {
     closeQuietly(this.#listener);
     await this.#accepting;
+    await Promise.all([...this.#bodies].map((r) => r.cancel()));
     for (const conn of this.#connections) closeQuietly(conn);
     await Promise.all([...this.#served]);
   }
@@ -236,10 +242,15 @@ function head(code: number, headers: Headers): Uint8Array {
   return encoder.encode(`${text}connection: close\r\n\r\n`);
 }
 
-/** Writes a response's body until it ends or the client goes away. */
-async function body(conn: Deno.Conn, response: Response): Promise<void> {
+/** Writes a response's body until it ends or the client goes away; `open` lists it meanwhile. */
+async function body(
+  conn: Deno.Conn,
+  response: Response,
+  open: Set<ReadableStreamDefaultReader<Uint8Array>>,
+): Promise<void> {
   if (response.body === null) return;
   const reader = response.body.getReader();
+  open.add(reader);
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -250,6 +261,7 @@ async function body(conn: Deno.Conn, response: Response): Promise<void> {
       }
     }
   } finally {
+    open.delete(reader);
     reader.releaseLock();
   }
 }
