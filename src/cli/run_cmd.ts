@@ -75,8 +75,13 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const notifier = SystemdNotifier.fromEnvironment((m) => sink.message(null, m, "warning"));
   // Once start-up (or a burst of restarts) has settled, give its garbage, the allocator's free
   // pages (heap.ts) and the runtime's cold code pages (code_pages.ts) back.
+  // Loaded now, not in the quiet spell it is for (without --expose-gc it imports node:vm).
+  const collection = loadCollection();
+  collection.catch(() => {
+    // Reported at the first collection, below.
+  });
   const heap = new HeapCompactor(HEAP_QUIET_MS, () => {
-    loadCollection().then((collect) => {
+    collection.then((collect) => {
       collect();
       trimMalloc();
       pageOutCode();

@@ -150,8 +150,17 @@ Deno.test("a real nimi run imports no renderer, YAML, JSON Schema export, node: 
         settings: { logging: { enable: true, logsDir: `${dir}/logs` } },
       }),
     );
+    // With the flags the package is compiled with (nix/package.nix): without --expose-gc, nimi
+    // takes V8's gc from node:vm.
     const { scripts, stdout } = await scriptsOf(
-      [`${REPO_ROOT}/mod.ts`, "--config", config, "run"],
+      [
+        "--no-code-cache",
+        "--v8-flags=--expose-gc",
+        `${REPO_ROOT}/mod.ts`,
+        "--config",
+        config,
+        "run",
+      ],
       /exiting with code \d+/,
     );
     assert.match(stdout, /hello from the service/);

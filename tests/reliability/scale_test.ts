@@ -116,8 +116,9 @@ Deno.test("churn: a service restarting as fast as it may leaves nimi's memory fl
       const out = await Deno.readTextFile(nimi.stdout) + await Deno.readTextFile(nimi.stderr);
       return out.lastIndexOf("started (pid") > out.lastIndexOf("crash");
     });
-    // Let the reaper's backstop sweep and any pending timers run out, then measure.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Let the reaper's backstop sweep and any pending timers run out (the heap compaction comes
+    // 2 s after the last state change, src/cli/run_cmd.ts), then measure.
+    await new Promise((r) => setTimeout(r, 3000));
     const before = cpuTicks(pid);
     await new Promise((r) => setTimeout(r, 3000));
     const idleTicks = cpuTicks(pid) - before;
