@@ -85,6 +85,21 @@ export function parseArgv(
       values[name] = [...(Array.isArray(list) ? list : []), value];
     } else values[name] = value;
   };
+  /** Records an option: a flag without `value`, else its value and whether it was inline. */
+  const found = (
+    name: string,
+    rawName: string,
+    index: number,
+    value?: string,
+    inline?: boolean,
+  ) => {
+    store(name, value ?? true);
+    tokens.push(
+      value === undefined
+        ? { kind: "option", name, rawName, index }
+        : { kind: "option", name, rawName, index, value, inlineValue: inline! },
+    );
+  };
   const positional = (index: number, value: string) => {
     if (!allowPositionals) {
       throw new ArgvError(
@@ -111,19 +126,14 @@ export function parseArgv(
         if (eq !== -1) {
           throw new ArgvError(`Option '${usage(name, option)}' does not take an argument`);
         }
-        store(name, true);
-        tokens.push({ kind: "option", name, rawName, index: i });
+        found(name, rawName, i);
         continue;
       }
       if (eq !== -1) {
-        const value = arg.slice(eq + 1);
-        store(name, value);
-        tokens.push({ kind: "option", name, rawName, index: i, value, inlineValue: true });
+        found(name, rawName, i, arg.slice(eq + 1), true);
         continue;
       }
-      const value = nextValue(args, i, name, option, rawName);
-      store(name, value);
-      tokens.push({ kind: "option", name, rawName, index: i, value, inlineValue: false });
+      found(name, rawName, i, nextValue(args, i, name, option, rawName), false);
       i++;
       continue;
     }
@@ -138,19 +148,14 @@ export function parseArgv(
       if (name === undefined) throw unknown(rawName, allowPositionals);
       const option = options[name]!;
       if (option.type === "boolean") {
-        store(name, true);
-        tokens.push({ kind: "option", name, rawName, index: i });
+        found(name, rawName, i);
         continue;
       }
       if (k + 1 < arg.length) {
-        const value = arg.slice(k + 1);
-        store(name, value);
-        tokens.push({ kind: "option", name, rawName, index: i, value, inlineValue: true });
+        found(name, rawName, i, arg.slice(k + 1), true);
         break;
       }
-      const value = nextValue(args, i, name, option, rawName);
-      store(name, value);
-      tokens.push({ kind: "option", name, rawName, index: i, value, inlineValue: false });
+      found(name, rawName, i, nextValue(args, i, name, option, rawName), false);
       i++;
     }
   }
