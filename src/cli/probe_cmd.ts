@@ -12,6 +12,7 @@ import { attemptProbe, type ProbeCheck, waitUntilReady } from "../supervisor/pro
 import { tcpCheck } from "../supervisor/probe_tcp.ts";
 import type { Output } from "./output.ts";
 import { parseProbeArgs, type ProbeTarget } from "./probe_args.ts";
+import { sleep } from "../timers.ts";
 
 /**
  * The check for a probe target.
@@ -55,7 +56,7 @@ export async function probeCommand(
     return 0;
   }
   if (request.initialDelay > 0) {
-    await new Promise((resolve) => setTimeout(resolve, request.initialDelay));
+    await sleep(request.initialDelay);
   }
   const attempt = await attemptProbe(check, request.timeout, signal);
   if (attempt.ok) return 0;

@@ -21,6 +21,7 @@ import { SystemdNotifier } from "../systemd/notifier.ts";
 import type { CliArgs } from "./args.ts";
 import type { Output } from "./output.ts";
 import { printWarnings, requireConfig } from "./common.ts";
+import { clearTimer, setTimer, type Timer } from "../timers.ts";
 
 /** Quiet time after the last state change before nimi collects garbage. */
 const HEAP_QUIET_MS = 2000;
@@ -190,17 +191,17 @@ const LOAD_GRACE_MS = 250;
  */
 async function stoppableWhile<T>(step: () => Promise<T>): Promise<[T, SignalEvent[]]> {
   const held: SignalEvent[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   const detach = installSignalListeners().attach((event) => {
     if (event.action === "kill") Deno.exit(128 + HANDLED_SIGNAL_NUMBERS[event.signal]);
     if (event.action !== "stop") return;
     held.push(event);
-    timer ??= setTimeout(() => Deno.exit(0), LOAD_GRACE_MS);
+    timer ??= setTimer(() => Deno.exit(0), LOAD_GRACE_MS);
   });
   try {
     return [await step(), held];
   } finally {
-    clearTimeout(timer);
+    clearTimer(timer);
     detach();
   }
 }

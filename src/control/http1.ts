@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { clearTimer, setTimer } from "../timers.ts";
 
 /** Answers one request. */
 export type Handler = (request: Request) => Response | Promise<Response>;
@@ -131,12 +132,12 @@ export class Http1Server {
   }
 
   async #serve(conn: Deno.Conn): Promise<void> {
-    const timer = setTimeout(() => closeQuietly(conn), REQUEST_TIMEOUT_MS);
+    const timer = setTimer(() => closeQuietly(conn), REQUEST_TIMEOUT_MS);
     let request: Request | Response;
     try {
       request = await readRequest(conn);
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
     }
     let response: Response;
     if (request instanceof Response) {

@@ -14,6 +14,7 @@
  * @module
  */
 import { allocated } from "./gc_pacer.ts";
+import { clearTimer, setRepeatingTimer, type Timer, unrefTimer } from "../timers.ts";
 
 /** Smallest buffer handed out (smaller requests get one this size). */
 const MIN_SIZE = 1024;
@@ -54,7 +55,7 @@ export class BufferPool {
   readonly #free = new Map<number, ArrayBuffer[]>();
   #idle = 0;
   #used = false;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  #timer: Timer | null = null;
 
   /** Bytes of unused buffers held. */
   get idleBytes(): number {
@@ -104,17 +105,17 @@ export class BufferPool {
   clear(): void {
     this.#free.clear();
     this.#idle = 0;
-    if (this.#timer !== null) clearInterval(this.#timer);
+    if (this.#timer !== null) clearTimer(this.#timer);
     this.#timer = null;
   }
 
-  #watch(): ReturnType<typeof setInterval> {
-    const timer = setInterval(() => {
+  #watch(): Timer {
+    const timer = setRepeatingTimer(() => {
       if (this.#used) this.#used = false;
       else this.clear();
     }, IDLE_MS);
     // Holding spare buffers is no reason to keep nimi running.
-    Deno.unrefTimer(timer);
+    unrefTimer(timer);
     return timer;
   }
 }

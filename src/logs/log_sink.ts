@@ -457,26 +457,19 @@ export class ServiceStream {
 
   /**
    * Reads a process's pipe through the shared poller ({@link PipePoller}), honouring
-   * back-pressure like {@link pump}. Deno still owns the descriptor: once the pipe ended,
-   * `readable` (the same pipe's stream, never read) is cancelled, which closes it.
+   * back-pressure like {@link pump}. The poller closes the descriptor at the end.
    *
    * @param poller The poller.
    * @param fd nimi's descriptor of the pipe, from {@link PipePoller.find}.
-   * @param readable Deno's stream of the same pipe.
    * @returns A promise that resolves at end of stream.
    */
-  async pumpFd(
-    poller: PipePoller,
-    fd: number,
-    readable: ReadableStream<Uint8Array>,
-  ): Promise<void> {
+  async pumpFd(poller: PipePoller, fd: number): Promise<void> {
     try {
       await poller.read(fd, (chunk) => {
         if (chunk.length === MAX_READ) this.#sink.wantKernel();
         return this.push(chunk);
       });
     } finally {
-      await readable.cancel();
       const wait = this.end();
       if (wait) await wait;
     }

@@ -15,8 +15,9 @@
  * before the spawn ({@link PipePoller.mark}). Only an exact match (device, inode, opened for
  * reading) is used; when there is none (no /proc, a child that already exited or moved its
  * output, no `--allow-ffi`, not Linux) the service's output goes through Deno's stream as
- * before. Deno still owns the descriptor: the caller closes it by cancelling that stream after
- * {@link PipePoller.read} resolved, when nimi no longer uses it.
+ * before. A match is duplicated (close-on-exec) and the duplicate is nimi's own: the caller
+ * cancels Deno's stream at once, which closes Deno's descriptor and frees its stream state
+ * (about 1 KB a pipe), and the poller closes the duplicate when the pipe ends.
  *
  * @module
  */
@@ -151,12 +152,14 @@ export class PipePoller {
   }
 
   /**
-   * Finds nimi's read end of the pipe a child holds as one of its descriptors.
+   * Finds nimi's read end of the pipe a child holds as one of its descriptors, and takes a
+   * duplicate of it that the poller owns: pass it to {@link read} (which closes it at the
+   * end) or to {@link release}. Deno's descriptor is left as it was, for its stream to close.
    *
    * @param pid The child, just spawned.
    * @param target Its descriptor (1 for stdout, 2 for stderr).
    * @param mark What {@link mark} returned before the spawn.
-   * @returns nimi's descriptor, or null when there is no exact match.
+   * @returns The duplicate, or null when there is no exact match.
    */
   find(pid: number, target: number, mark: Int32Array): number | null {
     const st = this.#stat;
@@ -174,13 +177,23 @@ export class PipePoller {
       if ((flags & O_NONBLOCK) === 0 && s.fcntl(fd, F_SETFL, flags | O_NONBLOCK) !== 0) {
         return null;
       }
-      return fd;
+      const own = s.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      return own < 0 ? null : own;
     }
     return null;
   }
 
   /**
-   * Reads a pipe until its end.
+   * Closes a descriptor {@link find} returned that will not be read.
+   *
+   * @param fd The descriptor.
+   */
+  release(fd: number): void {
+    if (!this.#watches.has(fd)) this.#lib.symbols.close(fd);
+  }
+
+  /**
+   * Reads a pipe until its end, then closes the descriptor.
    *
    * @param fd A descriptor {@link find} returned.
    * @param onChunk Called with each chunk.
@@ -281,6 +294,7 @@ export class PipePoller {
     if (w === undefined) return;
     this.#disarm(fd, w);
     this.#watches.delete(fd);
+    this.#lib.symbols.close(fd);
     if (this.#watches.size === 0) this.#buffer = null;
     if (error === null) w.resolve();
     else w.reject(error);

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { clearTimer, setTimer, type Timer, unrefTimer } from "../timers.ts";
 
 /** Runs one garbage collection: full, or of the young generation with `{ type: "minor" }`. */
 export type Collect = (options?: { type: "minor" | "major" }) => void;
@@ -72,7 +73,7 @@ export function loadCollection(): Promise<Collect> {
 export class HeapCompactor {
   readonly #delayMs: number;
   readonly #collect: () => void;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: Timer | null = null;
   #pending = false;
 
   /**
@@ -87,21 +88,21 @@ export class HeapCompactor {
   /** Something changed: collect once things have been quiet for the delay. */
   poke(): void {
     this.#pending = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    const timer = setTimeout(() => {
+    if (this.#timer !== null) clearTimer(this.#timer);
+    const timer = setTimer(() => {
       this.#timer = null;
       if (!this.#pending) return;
       this.#pending = false;
       this.#collect();
     }, this.#delayMs);
     // The timer never keeps nimi alive.
-    Deno.unrefTimer(timer as unknown as number);
+    unrefTimer(timer);
     this.#timer = timer;
   }
 
   /** Cancels a pending collection. */
   stop(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#timer !== null) clearTimer(this.#timer);
     this.#timer = null;
     this.#pending = false;
   }

@@ -14,6 +14,7 @@ import { startReaper } from "./reaper.ts";
 import { HANDLED_SIGNAL_NUMBERS, type HandledSignal, initSignalPlan } from "./signal_table.ts";
 import { installSignalListeners } from "./signals.ts";
 import { decodeWaitStatus, initExitCode, type WaitOutcome } from "./wait_status.ts";
+import { clearTimer, setRepeatingTimer } from "../timers.ts";
 
 /** How to run the program. */
 export interface InitOptions {
@@ -211,12 +212,12 @@ function waitFor(libc: Libc, pid: number): Promise<WaitOutcome> {
       const r = libc.waitpid(pid, WNOHANG);
       if (r.pid !== pid && !(r.pid === -1 && r.errno === ECHILD)) return;
       Deno.removeSignalListener("SIGCHLD", check);
-      clearInterval(timer);
+      clearTimer(timer);
       // ECHILD: collected elsewhere (it cannot be, the reaper skips it): report a failure.
       resolve(r.pid === pid ? decodeWaitStatus(r.status) : { code: 1, signal: null });
     };
     Deno.addSignalListener("SIGCHLD", check);
-    const timer = setInterval(check, POLL_MS);
+    const timer = setRepeatingTimer(check, POLL_MS);
     check();
   });
 }

@@ -16,6 +16,7 @@ import { ECHILD, type Libc, openLibc, WNOHANG } from "./libc.ts";
 import { ManagedPids } from "./managed_pids.ts";
 import { type ChildState, planReap } from "./reap_plan.ts";
 import { hasChildrenFiles, type ProcStat, readChildren, readStat, scanChildren } from "./proc.ts";
+import { clearTimer, setTimer, sleep, type Timer, unrefTimer } from "../timers.ts";
 
 /** How long after a SIGCHLD the backstop sweep runs on every tick, in milliseconds. */
 const ACTIVE_MS = 5000;
@@ -165,8 +166,8 @@ export function startReaper(options: ReaperOptions): Reaper {
   const children = hasChildrenFiles() ? () => readChildren(pid) : () => scanChildren(pid);
   let firstSeen = new Map<number, number>();
   let reaped = 0;
-  let interval: ReturnType<typeof setTimeout> | null = null;
-  let graceTimer: ReturnType<typeof setTimeout> | null = null;
+  let interval: Timer | null = null;
+  let graceTimer: Timer | null = null;
   let reportedError = false;
 
   if (mode !== "off") {
@@ -236,11 +237,11 @@ export function startReaper(options: ReaperOptions): Reaper {
 
   const scheduleGrace = (due: number | null): void => {
     if (due === null || graceTimer !== null) return;
-    const timer = setTimeout(() => {
+    const timer = setTimer(() => {
       graceTimer = null;
       sweep();
     }, Math.max(0, due - now()));
-    Deno.unrefTimer(timer);
+    unrefTimer(timer);
     graceTimer = timer;
   };
 
@@ -251,9 +252,9 @@ export function startReaper(options: ReaperOptions): Reaper {
   let stopped = false;
   const period = options.intervalMs ?? 1000;
   const schedule = (delay: number): void => {
-    if (interval !== null) clearTimeout(interval);
-    const timer = setTimeout(tick, delay);
-    Deno.unrefTimer(timer);
+    if (interval !== null) clearTimer(interval);
+    const timer = setTimer(tick, delay);
+    unrefTimer(timer);
     interval = timer;
   };
   const tick = (): void => {
@@ -315,7 +316,7 @@ export function startReaper(options: ReaperOptions): Reaper {
   const settle = async (until: number): Promise<ProcStat[]> => {
     let left = leftovers();
     while ((left.length > 0 || unreaped()) && now() < until) {
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
       sweep();
       left = leftovers();
     }
@@ -346,8 +347,8 @@ export function startReaper(options: ReaperOptions): Reaper {
     },
     stop(): void {
       stopped = true;
-      if (interval !== null) clearTimeout(interval);
-      if (graceTimer !== null) clearTimeout(graceTimer);
+      if (interval !== null) clearTimer(interval);
+      if (graceTimer !== null) clearTimer(graceTimer);
       interval = null;
       graceTimer = null;
       if (mode !== "off") Deno.removeSignalListener("SIGCHLD", onChild);

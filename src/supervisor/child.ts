@@ -18,14 +18,14 @@ import { sharedPoller } from "../logs/pipe_poller.ts";
 export interface Child {
   /** Its pid (also its process group id). */
   readonly pid: number;
-  /** Its standard output, or null when it does not go through nimi. */
+  /** Its standard output, or null when it does not go through nimi or `outputFds` has it. */
   readonly stdout: ReadableStream<Uint8Array> | null;
-  /** Its standard error, or null when it does not go through nimi. */
+  /** Its standard error, or null when it does not go through nimi or `outputFds` has it. */
   readonly stderr: ReadableStream<Uint8Array> | null;
   /**
-   * nimi's descriptors of the same two pipes, where the shared pipe poller found them
-   * (src/logs/pipe_poller.ts): the output is then read there, and the stream is only
-   * cancelled at the end to close the descriptor. Absent or null: read the stream.
+   * nimi's own descriptors of its output pipes, where the shared pipe poller found them
+   * (src/logs/pipe_poller.ts): read them there (the poller closes them at the end). Absent
+   * or null: read the stream.
    */
   readonly outputFds?: OutputFds;
   /** Resolves when the process itself exits (its group may live on). */
@@ -94,11 +94,19 @@ export function processSpawner(groups: GroupWatcher = new GroupWatcher()): Spawn
     const pid = proc.pid;
     const fd = (s: "stdout" | "stderr", target: number) =>
       poller !== null && mark !== null && isPiped(s) ? poller.find(pid, target, mark) : null;
+    const fds = { stdout: fd("stdout", 1), stderr: fd("stderr", 2) };
+    const stream = (s: "stdout" | "stderr") => {
+      if (fds[s] === null) return piped(s);
+      // The poller reads its own duplicate: cancelling Deno's stream of the same pipe, never
+      // read, closes Deno's descriptor and frees the stream's state (it does not reject).
+      void proc[s].cancel();
+      return null;
+    };
     return {
       pid,
-      stdout: piped("stdout"),
-      stderr: piped("stderr"),
-      outputFds: { stdout: fd("stdout", 1), stderr: fd("stderr", 2) },
+      stdout: stream("stdout"),
+      stderr: stream("stderr"),
+      outputFds: fds,
       status: proc.status,
       signal: (signal) => {
         started.leading();

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { clearTimer, setTimer } from "../timers.ts";
 
 /** A clock with a cancellable sleep. */
 export interface Clock {
@@ -22,17 +23,17 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<boolean>;
 }
 
-/** The real clock: `performance.now()` and `setTimeout`. */
+/** The real clock: `performance.now()` and nimi's timers (src/timers.ts). */
 export const realClock: Clock = {
   now: () => performance.now(),
   sleep(ms, signal) {
     if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const onAbort = () => {
-        clearTimeout(id);
+        clearTimer(id);
         resolve(false);
       };
-      const id = setTimeout(() => {
+      const id = setTimer(() => {
         signal.removeEventListener("abort", onAbort);
         resolve(true);
       }, ms);

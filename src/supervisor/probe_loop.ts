@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { clearTimer, setTimer } from "../timers.ts";
 
 /** The outcome of one probe attempt. */
 export interface ProbeAttempt {
@@ -57,10 +58,10 @@ export const realProbeClock: ProbeClock = {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onAbort = () => {
-        clearTimeout(timer);
+        clearTimer(timer);
         reject(signal.reason);
       };
-      const timer = setTimeout(() => {
+      const timer = setTimer(() => {
         signal.removeEventListener("abort", onAbort);
         resolve();
       }, ms);

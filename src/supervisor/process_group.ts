@@ -11,6 +11,7 @@
  */
 import type { Signal } from "../config/mod.ts";
 import { isProcessGone, parseStat } from "../pid1/proc.ts";
+import { setTimer, type Timer } from "../timers.ts";
 
 /**
  * Sends a signal to every process of a group.
@@ -79,7 +80,7 @@ interface Waiter {
  */
 export class GroupWatcher {
   #waiters: Waiter[] = [];
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: Timer | null = null;
   readonly #interval: number;
 
   /**
@@ -118,7 +119,7 @@ export class GroupWatcher {
 
   #schedule(delay: number): void {
     if (this.#timer !== null) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = setTimer(() => {
       this.#timer = null;
       this.#tick();
     }, delay);

@@ -22,6 +22,7 @@ import type { Ending, ServiceProgress } from "./start_order.ts";
 import { KillController } from "./stop.ts";
 import type { PreparedUnit } from "./unit_prepare.ts";
 import type { Phase, UnitState } from "./unit_state.ts";
+import { clearTimer, setTimer, type Timer } from "../timers.ts";
 
 /** What a unit needs from the supervisor. */
 export interface UnitContext {
@@ -336,11 +337,11 @@ export class Unit {
       stderr: sink.stream(spec.name, "stderr", listeners),
     };
     const pump = (s: "stdout" | "stderr") => {
-      const stream = child[s];
-      if (stream === null) return null;
       const fd = child.outputFds?.[s] ?? null;
       const poller = fd === null ? null : sharedPoller();
-      return poller === null ? streams[s].pump(stream) : streams[s].pumpFd(poller, fd!, stream);
+      if (poller !== null) return streams[s].pumpFd(poller, fd!);
+      const stream = child[s];
+      return stream === null ? null : streams[s].pump(stream);
     };
     const pumps = Promise.all([pump("stdout"), pump("stderr")]).catch((e) =>
       sink.message(spec.name, `reading output failed: ${errorText(e)}`, "error")
@@ -504,12 +505,12 @@ async function settleWhileFlowing(
 }
 
 async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  let timer: Timer | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimer(resolve, ms)));
   try {
     await Promise.race([p, timeout]);
   } finally {
-    clearTimeout(timer);
+    clearTimer(timer);
   }
 }
 

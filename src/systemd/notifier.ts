@@ -10,6 +10,7 @@ import type { ServicePhaseView } from "../supervisor/service_phase.ts";
 import { NOTIFY_VARIABLES, readNotifyEnv } from "./notify_env.ts";
 import { INITIAL_NOTIFY_STATE, nextNotify, type NotifyState } from "./notify_status.ts";
 import { type NotifySender, openNotifySender } from "./notify_socket.ts";
+import { clearTimer, setRepeatingTimer, type Timer, unrefTimer } from "../timers.ts";
 
 /** Where the notifier reports problems (nimi's log, as warnings). */
 export type NotifyWarn = (message: string) => void;
@@ -29,7 +30,7 @@ export class SystemdNotifier {
   readonly #sender: NotifySender;
   readonly #warn: NotifyWarn;
   #state: NotifyState = INITIAL_NOTIFY_STATE;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  #timer: Timer | null = null;
   #failing = false;
   #closed = false;
 
@@ -42,9 +43,9 @@ export class SystemdNotifier {
     this.#sender = options.sender;
     this.#warn = options.warn;
     if (options.watchdogMs !== null) {
-      const timer = setInterval(() => this.#send("WATCHDOG=1"), options.watchdogMs);
+      const timer = setRepeatingTimer(() => this.#send("WATCHDOG=1"), options.watchdogMs);
       // The pings must not keep nimi alive once everything else is done.
-      Deno.unrefTimer(timer);
+      unrefTimer(timer);
       this.#timer = timer;
     }
   }
@@ -97,7 +98,7 @@ export class SystemdNotifier {
     if (this.#closed) return;
     if (!this.#state.stoppingSent) this.#send("STOPPING=1");
     this.#closed = true;
-    if (this.#timer !== null) clearInterval(this.#timer);
+    if (this.#timer !== null) clearTimer(this.#timer);
     this.#sender.close();
   }
 

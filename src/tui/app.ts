@@ -12,6 +12,7 @@ import { type Effect, INITIAL, type Model, type Msg, update } from "./model.ts";
 import { Screen, type Size } from "./screen.ts";
 import type { LogLine } from "./types.ts";
 import { paneRows, view } from "./view.ts";
+import { clearTimer, setRepeatingTimer, setTimer, type Timer } from "../timers.ts";
 
 /** The terminal the UI draws on. */
 export interface TuiTerminal {
@@ -64,7 +65,7 @@ export async function runTui(options: TuiOptions): Promise<TuiEnd> {
   let model: Model = INITIAL;
   let finished: (end: TuiEnd) => void = () => {};
   const done = new Promise<TuiEnd>((resolve) => finished = resolve);
-  let drawTimer: ReturnType<typeof setTimeout> | null = null;
+  let drawTimer: Timer | null = null;
 
   const draw = () => {
     drawTimer = null;
@@ -75,7 +76,7 @@ export async function runTui(options: TuiOptions): Promise<TuiEnd> {
     if (out !== "") terminal.write(out);
   };
   const schedule = () => {
-    if (drawTimer === null) drawTimer = setTimeout(draw, 15);
+    if (drawTimer === null) drawTimer = setTimer(draw, 15);
   };
   const dispatch = (msg: Msg) => {
     const [next, effects] = update(model, msg);
@@ -111,12 +112,12 @@ export async function runTui(options: TuiOptions): Promise<TuiEnd> {
     }
   };
   const pending: LogLine[] = [];
-  let flush: ReturnType<typeof setTimeout> | null = null;
+  let flush: Timer | null = null;
   const tail = async () => {
     try {
       for await (const line of client.logs(BACKLOG, streams)) {
         pending.push(line);
-        flush ??= setTimeout(() => {
+        flush ??= setTimer(() => {
           flush = null;
           dispatch({ type: "logs", lines: pending.splice(0) });
         }, 30);
@@ -157,7 +158,7 @@ export async function runTui(options: TuiOptions): Promise<TuiEnd> {
     screen.invalidate();
     schedule();
   });
-  const ticker = setInterval(schedule, 1000);
+  const ticker = setRepeatingTimer(schedule, 1000);
   try {
     draw();
     void follow();
@@ -172,9 +173,9 @@ export async function runTui(options: TuiOptions): Promise<TuiEnd> {
     return await done;
   } finally {
     stop.abort();
-    clearInterval(ticker);
-    if (drawTimer !== null) clearTimeout(drawTimer);
-    if (flush !== null) clearTimeout(flush);
+    clearTimer(ticker);
+    if (drawTimer !== null) clearTimer(drawTimer);
+    if (flush !== null) clearTimer(flush);
     offResize();
     options.signal.removeEventListener("abort", onAbort);
     terminal.write(SEQ.reset + SEQ.wrapOn + SEQ.cursorShow + SEQ.altScreenOff);

@@ -35,19 +35,34 @@ function spawnPiped(script: string): {
   return { child, stdout: p.find(child.pid, 1, mark), stderr: p.find(child.pid, 2, mark) };
 }
 
-/** Reads a found pipe to its end, then closes it through Deno's stream. */
+/**
+ * Reads a found pipe to its end, with Deno's stream of it cancelled first (as nimi does: the
+ * poller reads its own duplicate), and checks the poller closed the duplicate at the end.
+ */
 async function readAll(
   fd: number,
   stream: ReadableStream<Uint8Array>,
   onChunk?: (chunk: Uint8Array) => Promise<void> | null,
 ): Promise<string> {
+  const pipe = Deno.readLinkSync(`/proc/self/fd/${fd}`);
+  assert.match(pipe, /^pipe:\[\d+\]$/);
+  await stream.cancel();
   let text = "";
   await poller().read(fd, (chunk) => {
     text += dec.decode(chunk, { stream: true });
     return onChunk?.(chunk) ?? null;
   });
-  await stream.cancel();
+  assert.notEqual(linkOf(fd), pipe, `descriptor ${fd} still open after the end`);
   return text;
+}
+
+function linkOf(fd: number): string | null {
+  try {
+    return Deno.readLinkSync(`/proc/self/fd/${fd}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
 }
 
 Deno.test("PipePoller finds a child's stdout and stderr pipes and reads both to the end", async () => {
@@ -135,8 +150,30 @@ Deno.test("PipePoller.find() gives null where there is no exact match", async ()
   quiet.kill("SIGKILL");
   await quiet.status;
   await quiet.stderr.cancel();
+  p.release(err);
+  assert.equal(linkOf(err), null);
   // No such process.
   assert.equal(p.find(2 ** 22 + 1, 1, mark2), null);
+});
+
+Deno.test("a found descriptor is the poller's own duplicate, closed on exec", async () => {
+  const { child, stdout, stderr } = spawnPiped("sleep 0.2; echo late");
+  assert.ok(stdout !== null && stderr !== null);
+  for (const fd of [stdout, stderr]) {
+    const flags = Deno.readTextFileSync(`/proc/self/fdinfo/${fd}`).match(/^flags:\s+(\d+)/m);
+    assert.ok(flags !== null);
+    // O_CLOEXEC (02000000) and O_NONBLOCK (04000), read-only.
+    assert.equal(parseInt(flags[1]!, 8) & 0o2004003, 0o2004000);
+  }
+  // Deno's own descriptors are closed by cancelling its streams; the duplicates still read.
+  await Promise.all([child.stdout.cancel(), child.stderr.cancel()]);
+  const [out, err] = await Promise.all([
+    readAll(stdout, new ReadableStream()),
+    readAll(stderr, new ReadableStream()),
+  ]);
+  await child.status;
+  assert.equal(out, "late\n");
+  assert.equal(err, "");
 });
 
 Deno.test("PipePoller.open() is null without --allow-ffi (Deno's streams read instead)", async () => {
@@ -188,13 +225,19 @@ Deno.test("nimi run reads its services' pipes through one epoll and forwards eve
       if (done) break;
       text += value;
     }
-    // The epoll descriptor lists what it watches ("tfd:" lines): both services' two pipes.
+    // An epoll descriptor lists what it watches ("tfd:" lines): one of nimi's watches both
+    // services' two pipes and nothing else (Deno's own watch its sockets and pidfds).
+    const link = (fd: string) => Deno.readLinkSync(`/proc/${nimi.pid}/fd/${fd}`);
     const fds = [...Deno.readDirSync(`/proc/${nimi.pid}/fd`)].map((e) => e.name);
     const watched = fds
-      .filter((fd) => Deno.readLinkSync(`/proc/${nimi.pid}/fd/${fd}`) === "anon_inode:[eventpoll]")
-      .map((fd) => Deno.readTextFileSync(`/proc/${nimi.pid}/fdinfo/${fd}`))
-      .filter((info) => (info.match(/^tfd:/gm) ?? []).length === 4);
-    assert.equal(watched.length, 1, "no epoll instance watches the four pipes");
+      .filter((fd) => link(fd) === "anon_inode:[eventpoll]")
+      .map((
+        fd,
+      ) => [...Deno.readTextFileSync(`/proc/${nimi.pid}/fdinfo/${fd}`).matchAll(/^tfd:\s+(\d+)/gm)])
+      .map((tfds) => tfds.map((m) => link(m[1]!)))
+      .filter((targets) => targets.length > 0 && targets.every((t) => t.startsWith("pipe:")));
+    assert.equal(watched.length, 1, "no epoll instance watches the pipes");
+    assert.equal(new Set(watched[0]).size, 4, `not the four pipes: ${watched[0]}`);
     nimi.kill("SIGTERM");
     for (;;) {
       const { value, done } = await reader.read();
