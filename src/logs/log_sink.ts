@@ -463,16 +463,17 @@ export class ServiceStream {
    * @param fd nimi's descriptor of the pipe, from {@link PipePoller.find}.
    * @returns A promise that resolves at end of stream.
    */
-  async pumpFd(poller: PipePoller, fd: number): Promise<void> {
-    try {
-      await poller.read(fd, (chunk) => {
-        if (chunk.length === MAX_READ) this.#sink.wantKernel();
-        return this.push(chunk);
-      });
-    } finally {
-      const wait = this.end();
-      if (wait) await wait;
-    }
+  pumpFd(poller: PipePoller, fd: number): Promise<void> {
+    // A promise chain, not an async function: a quiet pipe then holds no suspended frame.
+    const end = () => this.end() ?? undefined;
+    return poller.read(fd, (chunk) => {
+      if (chunk.length === MAX_READ) this.#sink.wantKernel();
+      return this.push(chunk);
+    }).then(end, (e) => {
+      const wait = end();
+      if (wait === undefined) throw e;
+      return wait.then(() => Promise.reject(e));
+    });
   }
 
   #emit(lines: LineScan | Uint8Array[]): Promise<void> | null {

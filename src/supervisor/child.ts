@@ -11,7 +11,7 @@ import { withUsr1Unblocked } from "../pid1/usr1_guard.ts";
 import type { ProcessStatus } from "./exit_code.ts";
 import { GroupWatcher, signalGroup } from "./process_group.ts";
 import type { SpawnPlan } from "./spawn_options.ts";
-import { startProcess } from "./setsid_spawn.ts";
+import { type Started, startProcess } from "./setsid_spawn.ts";
 import { sharedPoller } from "../logs/pipe_poller.ts";
 
 /** A running process of a service, leading its own process group. */
@@ -102,24 +102,39 @@ export function processSpawner(groups: GroupWatcher = new GroupWatcher()): Spawn
       void proc[s].cancel();
       return null;
     };
-    return {
-      pid,
-      stdout: stream("stdout"),
-      stderr: stream("stderr"),
-      outputFds: fds,
-      status: proc.status,
-      signal: (signal) => {
-        started.leading();
-        return signalGroup(pid, signal);
-      },
-      groupAlive: () => {
-        started.leading();
-        return groups.alive(pid);
-      },
-      waitGroupGone: (timeoutMs) => {
-        started.leading();
-        return groups.waitGone(pid, timeoutMs);
-      },
-    };
+    return childOf(started, groups, stream("stdout"), stream("stderr"), fds);
+  };
+}
+
+/**
+ * The child's handle. Its closures capture only what they use (not the spawn's plan, mark or
+ * helpers): each running service keeps them for its whole life.
+ */
+function childOf(
+  started: Started,
+  groups: GroupWatcher,
+  stdout: ReadableStream<Uint8Array> | null,
+  stderr: ReadableStream<Uint8Array> | null,
+  outputFds: OutputFds,
+): Child {
+  const pid = started.process.pid;
+  return {
+    pid,
+    stdout,
+    stderr,
+    outputFds,
+    status: started.process.status,
+    signal: (signal) => {
+      started.leading();
+      return signalGroup(pid, signal);
+    },
+    groupAlive: () => {
+      started.leading();
+      return groups.alive(pid);
+    },
+    waitGroupGone: (timeoutMs) => {
+      started.leading();
+      return groups.waitGone(pid, timeoutMs);
+    },
   };
 }

@@ -16,7 +16,8 @@ export type KillListener = (signal: Signal) => void;
 export class KillController {
   readonly #abort = new AbortController();
   readonly #listeners = new Set<KillListener>();
-  readonly #children = new Set<KillController>();
+  /** Created on first link: most controllers never have one. */
+  #children: Set<KillController> | null = null;
   #parent: KillController | null = null;
 
   /** Aborted once a stop was requested: restart delays and probe loops end. */
@@ -38,7 +39,7 @@ export class KillController {
   kill(signal: Signal, reason = "stopped"): void {
     if (!this.#abort.signal.aborted) this.#abort.abort(reason);
     for (const listener of [...this.#listeners]) listener(signal);
-    for (const child of [...this.#children]) child.kill(signal, reason);
+    for (const child of [...(this.#children ?? [])]) child.kill(signal, reason);
   }
 
   /**
@@ -73,13 +74,13 @@ export class KillController {
     const child = new KillController();
     child.#parent = this;
     if (this.stopped) child.#abort.abort(this.signal.reason);
-    else this.#children.add(child);
+    else (this.#children ??= new Set()).add(child);
     return child;
   }
 
   /** Detaches this controller from its parent (its run is over). */
   unlink(): void {
-    if (this.#parent !== null) this.#parent.#children.delete(this);
+    if (this.#parent !== null) this.#parent.#children?.delete(this);
     this.#parent = null;
   }
 }
