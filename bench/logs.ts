@@ -1,19 +1,22 @@
 /**
  * Log forwarding: one service prints 2,000,000 lines of 100 bytes; time until the manager has
  * written them all. Peers: `cat` through a pipe (the pipe limit), supervisord, foreman, pm2
- * (`pm2-runtime`, which prints the lines unprefixed and also appends them to a log file). Two
- * floors: `cat | tee` (the input written twice), and "same bytes": the pipe read plus the very
- * bytes nimi wrote (console and log file), each copied by `cat` at once.
+ * (`pm2-runtime`, which prints the lines unprefixed and also appends them to a log file). Three
+ * floors: `cat | tee` (the input written twice), "same bytes" (the pipe read plus the very bytes
+ * nimi wrote, console and log file, each copied by `cat` at once), and "deno tee" (the input
+ * written twice by a Deno program on nimi's runtime and flags, bench/deno_tee.ts).
  *
  * @module
  */
-import { median, nimiArgv, now, say, sleep, spawn } from "./lib.ts";
+import { median, NIMI_FLAGS, nimiArgv, nimiRuntime, now, say, sleep, spawn } from "./lib.ts";
 import { writeNimi, writePm2, writeProcfile, writeSupervisord } from "./peers.ts";
 
 const LINES = Number(Deno.env.get("BENCH_LINES") ?? 2_000_000);
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
 /** Peers left out (`BENCH_SKIP=foreman,pm2`): foreman alone takes half a minute a run. */
 const SKIP = (Deno.env.get("BENCH_SKIP") ?? "").split(",");
+
+const DENO_TEE = new URL("./deno_tee.ts", import.meta.url).pathname;
 
 /** Result: median seconds per manager. */
 export type LogResult = Record<string, number>;
@@ -39,6 +42,7 @@ export async function benchLogs(): Promise<LogResult> {
       cat: [],
       tee: [],
       "same bytes": [],
+      "deno tee": [],
       nimi: [],
       supervisord: [],
       foreman: [],
@@ -135,6 +139,12 @@ export async function benchLogs(): Promise<LogResult> {
         `cat ${input} | cat > /dev/null & cat ${console} > ${out} & cat ${file} > ${out}.tee & wait`,
       );
       times["same bytes"]!.push(now() - t);
+      Deno.removeSync(`${out}.tee`);
+      t = now();
+      const tee = [nimiRuntime(), "run", "-A", ...NIMI_FLAGS, DENO_TEE, input, `${out}.tee`];
+      await spawn(tee, { stdout: out }).status;
+      times["deno tee"]!.push(now() - t);
+      if (Deno.statSync(out).size !== LINES * 100) say("warning: deno tee's stdout is short");
       Deno.removeSync(`${out}.tee`);
 
       if (!SKIP.includes("supervisord")) await supervisord(run);

@@ -135,3 +135,47 @@ export function unrefTimer(timer: Timer): void {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimer(resolve, ms));
 }
+
+/**
+ * Waits for a promise, at most `ms` milliseconds. Its rejection counts as settling.
+ *
+ * @param p The promise.
+ * @param ms Milliseconds.
+ * @returns true when it settled in time.
+ */
+export async function settleWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: Timer | undefined;
+  const late = Symbol("late");
+  const timeout = new Promise<typeof late>((
+    resolve,
+  ) => (timer = setTimer(() => resolve(late), ms)));
+  try {
+    const settled = p.then(() => true, () => true);
+    return (await Promise.race([settled, timeout])) !== late;
+  } finally {
+    clearTimer(timer);
+  }
+}
+
+/**
+ * Waits for a promise as long as `progress` keeps changing: gives up once it stayed the same
+ * for `ms` milliseconds (output that still flows is waited for, output that stopped is not).
+ *
+ * @param p The promise (its rejection counts as settling).
+ * @param progress A number that changes while the work behind `p` goes on.
+ * @param ms Milliseconds without a change before giving up.
+ * @returns true when it settled, false when it gave up.
+ */
+export async function settleWhileProgressing(
+  p: Promise<unknown>,
+  progress: () => number,
+  ms: number,
+): Promise<boolean> {
+  let seen = progress();
+  while (true) {
+    if (await settleWithin(p, ms)) return true;
+    const now = progress();
+    if (now === seen) return false;
+    seen = now;
+  }
+}

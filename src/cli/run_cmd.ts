@@ -21,7 +21,13 @@ import { SystemdNotifier } from "../systemd/notifier.ts";
 import type { CliArgs } from "./args.ts";
 import type { Output } from "./output.ts";
 import { printWarnings, requireConfig } from "./common.ts";
-import { clearTimer, setTimer, type Timer } from "../timers.ts";
+import {
+  clearTimer,
+  setTimer,
+  settleWhileProgressing,
+  settleWithin,
+  type Timer,
+} from "../timers.ts";
 
 /** Quiet time after the last state change before nimi collects garbage. */
 const HEAP_QUIET_MS = 2000;
@@ -125,8 +131,30 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     removeListeners();
     internal.remove();
     reaper.stop();
-    await sink.close();
+    await closeSink(sink);
   }
+}
+
+/**
+ * How long nimi waits at exit for output that makes no progress: a console nobody reads (a
+ * reader that stopped, a terminal held with Ctrl-S) must not keep a PID 1 from exiting.
+ */
+const EXIT_DRAIN_MS = 5000;
+/** How long the warning that output was left behind may take to reach stderr. */
+const EXIT_WARNING_MS = 1000;
+
+/**
+ * Writes what is queued and closes the log files, as long as the console and files take bytes;
+ * gives up once they took none for {@link EXIT_DRAIN_MS} (docs/run.md, "Stopping").
+ */
+async function closeSink(sink: LogSink): Promise<void> {
+  if (await settleWhileProgressing(sink.close(), () => sink.unwritten, EXIT_DRAIN_MS)) return;
+  const message = `nimi: warning: ${sink.unwritten} bytes of output not written: nothing took ` +
+    `any for ${EXIT_DRAIN_MS / 1000} s; exiting without them\n`;
+  // Waited for a moment only: stderr may be the very pipe that takes nothing. A write that
+  // fails has no one left to tell.
+  const write = Deno.stderr.write(new TextEncoder().encode(message)).catch(() => 0);
+  await settleWithin(write, EXIT_WARNING_MS);
 }
 
 /**

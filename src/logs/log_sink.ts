@@ -290,6 +290,18 @@ export class LogSink {
   }
 
   /**
+   * Bytes queued for the console, stderr and the log files and not yet written.
+   *
+   * @returns The count (it goes down while they take output).
+   */
+  get unwritten(): number {
+    let n = this.#console.queued;
+    if (this.#errors !== this.#console) n += this.#errors.queued;
+    for (const c of this.#channels.values()) n += c.file?.writer.queued ?? 0;
+    return n;
+  }
+
+  /**
    * Writes everything queued and closes the log files.
    *
    * @returns A promise that resolves when all is written.

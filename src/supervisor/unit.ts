@@ -22,7 +22,7 @@ import type { Ending, ServiceProgress } from "./start_order.ts";
 import { KillController } from "./stop.ts";
 import type { PreparedUnit } from "./unit_prepare.ts";
 import type { Phase, UnitState } from "./unit_state.ts";
-import { clearTimer, setTimer, type Timer } from "../timers.ts";
+import { settleWhileProgressing } from "../timers.ts";
 
 /** What a unit needs from the supervisor. */
 export interface UnitContext {
@@ -410,7 +410,7 @@ export class Unit {
       // A backlog still draining is waited for (a restart must not overtake it); only output
       // that stopped flowing for the grace period is left behind.
       const flowed = () => streams.stdout.bytes + streams.stderr.bytes;
-      await settleWhileFlowing(pumps, flowed, OUTPUT_GRACE_MS);
+      await settleWhileProgressing(pumps, flowed, OUTPUT_GRACE_MS);
       if (!kill.stopped) this.#children.delete(child);
     }
     const failed = !kill.stopped && !spec.successExitCodes.includes(statusCode(status));
@@ -487,32 +487,6 @@ export const LIVE_PHASES: ReadonlySet<Phase> = new Set([
 
 /** How long an exited process's output may take to end before nimi goes on without it. */
 const OUTPUT_GRACE_MS = 100;
-
-async function settleWhileFlowing(
-  p: Promise<unknown>,
-  progress: () => number,
-  ms: number,
-): Promise<void> {
-  let settled = false;
-  const done = p.then(() => (settled = true), () => (settled = true));
-  let seen = progress();
-  while (true) {
-    await settleWithin(done, ms);
-    const now = progress();
-    if (settled || now === seen) return;
-    seen = now;
-  }
-}
-
-async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: Timer | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimer(resolve, ms)));
-  try {
-    await Promise.race([p, timeout]);
-  } finally {
-    clearTimer(timer);
-  }
-}
 
 /**
  * Formats a delay for messages.

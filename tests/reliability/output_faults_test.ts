@@ -229,3 +229,54 @@ Deno.test({
 if (!IS_ROOT) {
   note("output_faults_test: not root, so the full-disk test (a tmpfs mount) is skipped");
 }
+
+Deno.test("a console nobody reads: nimi still stops on SIGTERM, keeps the log file whole, says what it left and exits", async () => {
+  const box = await sandbox("stalled");
+  try {
+    const file = await box.config({
+      services: {
+        chatty: {
+          process: {
+            argv: ["/bin/sh", "-c", "i=0; while true; do echo chatty line $i; i=$((i+1)); done"],
+          },
+        },
+      },
+      settings: { logging: { enable: true, logsDir: `${box.work}/logs` } },
+    });
+    // Its stdout is a pipe this test never reads: once 64 KiB are in it, nothing more goes.
+    const nimi = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${REPO_ROOT}/mod.ts`, "--no-control", "--config", file, "run"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(nimi.stderr).text();
+    const log = `${box.work}/logs/logs-0/chatty.log`;
+    // The log file grows while the console is full: the service runs, back-pressured.
+    let size = 0;
+    for (let i = 0; i < 200 && size < 100_000; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      size = await Deno.stat(log).then((s) => s.size, () => 0);
+    }
+    nimi.kill("SIGTERM");
+    // A hang guard, not a timing: nimi gives up on the console after 5 s without progress.
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<"hung">((r) => (guard = setTimeout(() => r("hung"), 60_000)));
+    const status = await Promise.race([nimi.status, hung]);
+    clearTimeout(guard);
+    if (status === "hung") nimi.kill("SIGKILL");
+    assert.notEqual(status, "hung", "nimi did not exit with its console full");
+    assert.equal((status as Deno.CommandStatus).code, 0);
+    assert.match(
+      await stderr,
+      /^nimi: warning: \d+ bytes of output not written: nothing took any for 5 s; exiting without them$/m,
+    );
+    // Every line the service wrote reached the log file, in order, each whole.
+    const lines = (await Deno.readTextFile(log)).split("\n").filter((l) => / stdout /.test(l));
+    assert.ok(lines.length > 1000, `${lines.length} lines`);
+    lines.forEach((l, i) => assert.match(l, new RegExp(` stdout chatty line ${i}$`)));
+    await nimi.stdout.cancel();
+  } finally {
+    await box.remove();
+  }
+});
