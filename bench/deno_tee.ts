@@ -10,7 +10,7 @@
  */
 const [input, output] = Deno.args;
 if (input === undefined || output === undefined) {
-  console.error("usage: deno_tee.ts FILE OUT");
+  Deno.stderr.writeSync(new TextEncoder().encode("usage: deno_tee.ts FILE OUT\n"));
   Deno.exit(2);
 }
 const file = Deno.openSync(output, { write: true, create: true, truncate: true });
