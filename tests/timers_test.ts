@@ -8,6 +8,8 @@ import {
   coreTimersOf,
   setRepeatingTimer,
   setTimer,
+  settleWhileProgressing,
+  settleWithin,
   sleep,
   unrefTimer,
   usesCoreTimers,
@@ -110,4 +112,27 @@ Deno.test("unrefTimer takes a timer from setTimer", () => {
   const t = setTimer(() => {}, 10);
   unrefTimer(t);
   clearTimer(t);
+});
+
+Deno.test("settleWithin: true when the promise settles (a rejection too), false when it is late", async () => {
+  assert.equal(await settleWithin(Promise.resolve(1), 1000), true);
+  assert.equal(await settleWithin(Promise.reject(new Error("no")), 1000), true);
+  assert.equal(await settleWithin(new Promise(() => {}), 10), false);
+  assert.equal(await settleWithin(sleep(5), 1000), true);
+});
+
+Deno.test("settleWhileProgressing waits while the work moves and gives up once it stops", async () => {
+  // Moves at every look (each window sees a change), settles after some windows: waited for.
+  let looks = 0;
+  assert.equal(await settleWhileProgressing(sleep(60), () => looks++, 5), true);
+  assert.ok(looks >= 2, `${looks} looks: it never waited past a window`);
+  // Never settles and never moves: given up after one window.
+  assert.equal(await settleWhileProgressing(new Promise(() => {}), () => 0, 20), false);
+  // Moves for a while, then stops without settling: given up once it stopped.
+  let steps = 0;
+  const timer = setRepeatingTimer(() => {
+    if (++steps === 5) clearTimer(timer);
+  }, 5);
+  assert.equal(await settleWhileProgressing(new Promise(() => {}), () => steps, 300), false);
+  assert.equal(steps, 5);
 });

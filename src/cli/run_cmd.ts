@@ -148,7 +148,12 @@ const EXIT_WARNING_MS = 1000;
  * gives up once they took none for {@link EXIT_DRAIN_MS} (docs/run.md, "Stopping").
  */
 async function closeSink(sink: LogSink): Promise<void> {
-  if (await settleWhileProgressing(sink.close(), () => sink.unwritten, EXIT_DRAIN_MS)) return;
+  const closing = sink.close();
+  if (await settleWhileProgressing(closing, () => sink.unwritten, EXIT_DRAIN_MS)) {
+    return await closing;
+  }
+  // Given up: what the close still does, or fails with, happens as nimi exits.
+  closing.catch(() => {});
   const message = `nimi: warning: ${sink.unwritten} bytes of output not written: nothing took ` +
     `any for ${EXIT_DRAIN_MS / 1000} s; exiting without them\n`;
   // Waited for a moment only: stderr may be the very pipe that takes nothing. A write that
