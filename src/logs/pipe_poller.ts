@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { errnoAt } from "../pid1/libc.ts";
 
 /** `epoll_create1` flag and `fcntl` duplicate: close on exec. */
 const EPOLL_CLOEXEC = 0o2000000;
@@ -308,8 +309,7 @@ export class PipePoller {
   }
 
   #errno(): number {
-    const p = this.#lib.symbols.__errno_location();
-    return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+    return errnoAt(this.#lib.symbols.__errno_location());
   }
 }
 

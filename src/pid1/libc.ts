@@ -29,6 +29,17 @@ const SYMBOLS = {
   signal: { parameters: ["i32", "usize"], result: "usize" },
 } as const;
 
+/**
+ * The calling thread's errno, read where libc's `__errno_location()` says it is (each library
+ * that binds libc binds that call too).
+ *
+ * @param location What `__errno_location()` returned.
+ * @returns errno, or 0 for no location.
+ */
+export function errnoAt(location: Deno.PointerValue): number {
+  return location === null ? 0 : new Deno.UnsafePointerView(location).getInt32();
+}
+
 /** Result of one `waitpid` call. */
 export interface WaitResult {
   /** What `waitpid` returned: the pid reaped, 0 if it has not exited, -1 on error. */
@@ -95,10 +106,7 @@ export interface Libc {
  */
 export function openLibc(path = "libc.so.6"): Libc {
   const lib = Deno.dlopen(path, SYMBOLS);
-  const errno = (): number => {
-    const p = lib.symbols.__errno_location();
-    return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-  };
+  const errno = (): number => errnoAt(lib.symbols.__errno_location());
   const status = new Int32Array(1);
   return {
     waitpid(pid: number, flags: number): WaitResult {

@@ -7,6 +7,7 @@
  * @module
  */
 import { AF_UNIX, sockaddrUn } from "./notify_address.ts";
+import { errnoAt } from "../pid1/libc.ts";
 
 const SOCK_DGRAM = 2;
 const SOCK_NONBLOCK = 0o4000;
@@ -66,10 +67,7 @@ export interface NotifySender {
 export function openNotifySender(address: string): NotifySender {
   const addr = sockaddrUn(address);
   const lib = Deno.dlopen("libc.so.6", SYMBOLS);
-  const errno = (): number => {
-    const p = lib.symbols.__errno_location();
-    return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-  };
+  const errno = (): number => errnoAt(lib.symbols.__errno_location());
   const fd = lib.symbols.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     const e = errno();
