@@ -145,7 +145,8 @@ const EXIT_WARNING_MS = 1000;
 
 /**
  * Writes what is queued and closes the log files, as long as the console and files take bytes;
- * gives up once they took none for {@link EXIT_DRAIN_MS} (docs/run.md, "Stopping").
+ * gives up once they took none for {@link EXIT_DRAIN_MS} (docs/run.md, "Guarantees and limits
+ * under faults").
  */
 async function closeSink(sink: LogSink): Promise<void> {
   const closing = sink.close();
